@@ -1,0 +1,110 @@
+import { newId, type User } from '@concord/shared';
+import type { Storage, UserRecord } from '../storage/types.ts';
+import { generateSecret, hashSecret, PAT_PREFIX } from './tokens.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export interface Principal {
+  user: User;
+  /** Session id (hash) when authenticated by cookie; null for a personal access token. */
+  sessionId: string | null;
+  via: 'session' | 'token';
+}
+
+/**
+ * Accounts, sessions (Lucia's session design: random token, only its SHA-256
+ * stored, sliding expiry) and personal access tokens. One `authenticate` is used
+ * by HTTP and by the sync server.
+ */
+export class AuthService {
+  private readonly sessionMs: number;
+
+  constructor(private readonly storage: Storage, sessionDays: number, private readonly now: () => number = Date.now) {
+    this.sessionMs = sessionDays * DAY;
+  }
+
+  async signup(email: string, password: string, name: string): Promise<User | null> {
+    if (await this.storage.getUserByEmail(email)) return null;
+    const user: UserRecord = { id: newId(), email, name, passwordHash: await hashPassword(password), createdAt: this.now() };
+    try {
+      await this.storage.createUser(user);
+    } catch {
+      return null; // lost a race on the unique email
+    }
+    return publicUser(user);
+  }
+
+  async login(email: string, password: string): Promise<User | null> {
+    const user = await this.storage.getUserByEmail(email);
+    if (!user?.passwordHash) {
+      // Spend comparable time so response timing does not reveal which emails exist.
+      await verifyPassword(await dummyHash(), password);
+      return null;
+    }
+    return (await verifyPassword(user.passwordHash, password)) ? publicUser(user) : null;
+  }
+
+  async createSession(userId: string): Promise<{ token: string; expiresAt: number }> {
+    const token = generateSecret();
+    const expiresAt = this.now() + this.sessionMs;
+    await this.storage.createSession({ id: hashSecret(token), userId, expiresAt });
+    return { token, expiresAt };
+  }
+
+  /** Validates a session token; extends it when past half its life. Null when unknown or expired. */
+  async validateSessionToken(token: string): Promise<{ principal: Principal; expiresAt: number; renewed: boolean } | null> {
+    const id = hashSecret(token);
+    const session = await this.storage.getSession(id);
+    if (!session) return null;
+    const now = this.now();
+    if (now >= session.expiresAt) {
+      await this.storage.deleteSession(id);
+      return null;
+    }
+    const user = await this.storage.getUser(session.userId);
+    if (!user) return null;
+    let expiresAt = session.expiresAt;
+    let renewed = false;
+    if (now >= session.expiresAt - this.sessionMs / 2) {
+      expiresAt = now + this.sessionMs;
+      renewed = true;
+      await this.storage.updateSessionExpiry(id, expiresAt);
+    }
+    return { principal: { user: publicUser(user), sessionId: id, via: 'session' }, expiresAt, renewed };
+  }
+
+  async invalidateSession(sessionId: string): Promise<void> {
+    await this.storage.deleteSession(sessionId);
+  }
+
+  async createAccessToken(userId: string, name: string): Promise<{ id: string; token: string }> {
+    const token = PAT_PREFIX + generateSecret();
+    const id = hashSecret(token);
+    await this.storage.createToken({ id, userId, name, createdAt: this.now() });
+    return { id, token };
+  }
+
+  async validateAccessToken(token: string): Promise<Principal | null> {
+    if (!token.startsWith(PAT_PREFIX)) return null;
+    const record = await this.storage.getToken(hashSecret(token));
+    if (!record) return null;
+    const user = await this.storage.getUser(record.userId);
+    return user ? { user: publicUser(user), sessionId: null, via: 'token' } : null;
+  }
+
+  /** Session cookie or bearer/query token, whichever is present. */
+  async authenticate(creds: { cookieToken?: string | null; bearer?: string | null }): Promise<Principal | null> {
+    if (creds.bearer) return this.validateAccessToken(creds.bearer);
+    if (creds.cookieToken) return (await this.validateSessionToken(creds.cookieToken))?.principal ?? null;
+    return null;
+  }
+}
+
+export function publicUser(u: UserRecord): User {
+  return { id: u.id, email: u.email, name: u.name };
+}
+
+// A hash of a random secret, verified against for unknown emails to equalise timing.
+let dummy: Promise<string> | null = null;
+const dummyHash = (): Promise<string> => (dummy ??= hashPassword(generateSecret()));

@@ -1,0 +1,58 @@
+import type { Context } from 'hono';
+import type { Role } from '@concord/shared';
+import type { Principal } from '../auth/auth.service.ts';
+import type { AuthService } from '../auth/auth.service.ts';
+import type { RateLimiter } from '../auth/rate-limit.ts';
+import type { Config } from '../env.ts';
+import type { Storage } from '../storage/types.ts';
+import type { RoomManager } from '../sync/room-manager.ts';
+import { forbidden, notFound, unauthorized } from '../errors.ts';
+import type { ZodType } from 'zod';
+import { badRequest } from '../errors.ts';
+
+export interface AppDeps {
+  config: Config;
+  storage: Storage;
+  auth: AuthService;
+  rooms: RoomManager;
+  loginLimiter: RateLimiter;
+  log: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
+}
+
+export interface Env {
+  Variables: { principal: Principal | null };
+}
+
+export type Ctx = Context<Env>;
+
+export function requireUser(c: Ctx): Principal {
+  const p = c.get('principal');
+  if (!p) throw unauthorized();
+  return p;
+}
+
+const RANK: Record<Role, number> = { viewer: 0, commenter: 1, coder: 2, owner: 3 };
+
+/** The caller's role in a project, at least `min`; 404 for non-members so project ids don't leak. */
+export async function requireRole(deps: AppDeps, c: Ctx, projectId: string, min: Role = 'viewer'): Promise<{ principal: Principal; role: Role }> {
+  const principal = requireUser(c);
+  const role = await deps.storage.getRole(projectId, principal.user.id);
+  if (!role) throw notFound('This project');
+  if (RANK[role] < RANK[min]) throw forbidden(`This needs the ${min} role; you are ${role === 'owner' ? 'an' : 'a'} ${role}.`);
+  return { principal, role };
+}
+
+export async function parseJson<T>(c: Ctx, schema: ZodType<T>): Promise<T> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw badRequest('The request body must be JSON.', 'invalid_json');
+  }
+  const r = schema.safeParse(body);
+  if (!r.success) {
+    const first = r.error.issues[0];
+    throw badRequest(first ? `${first.path.join('.') || 'body'}: ${first.message}` : 'invalid body', 'invalid_body');
+  }
+  return r.data;
+}

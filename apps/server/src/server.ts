@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createAdaptorServer } from '@hono/node-server';
+import { CloseCode, LIMITS } from '@concord/shared';
+import { AuthService } from './auth/auth.service.ts';
+import { RateLimiter } from './auth/rate-limit.ts';
+import type { Config } from './env.ts';
+import { createApp, type ExtraRoutes } from './http/app.ts';
+import type { AppDeps } from './http/context.ts';
+import { createStorage } from './storage/create.ts';
+import type { Storage } from './storage/types.ts';
+import { RoomManager } from './sync/room-manager.ts';
+import { SyncServer } from './sync/ws-server.ts';
+import type { Fanout } from './sync/fanout.ts';
+import { createFanout } from './pubsub/create.ts';
+import { transcriptRoutes } from './http/transcripts.routes.ts';
+import { onTranscriptCommitted } from './transcripts/transcript-index.ts';
+
+export interface ConcordServer {
+  url: string;
+  port: number;
+  deps: AppDeps;
+  sync: SyncServer;
+  close(): Promise<void>;
+}
+
+export type Logger = AppDeps['log'];
+
+export function makeLogger(cfg: Config): Logger {
+  return (level, msg, extra) => {
+    if (cfg.log === 'silent' && level !== 'error') return;
+    const line = JSON.stringify({ t: new Date().toISOString(), level, node: cfg.nodeId, msg, ...extra });
+    if (level === 'error') console.error(line);
+    else console.log(line);
+  };
+}
+
+/** Starts Concord: storage, sync, HTTP. Used by main.ts and by tests (port 0, temp data dir). */
+export async function startServer(cfg: Config, opts: { storage?: Storage; extraRoutes?: ExtraRoutes[] } = {}): Promise<ConcordServer> {
+  const log = makeLogger(cfg);
+  if (!cfg.databaseUrl) fs.mkdirSync(cfg.dataDir, { recursive: true });
+  const storage = opts.storage ?? (await createStorage(cfg));
+  const fanout: Fanout | null = cfg.redisUrl ? await createFanout(cfg, log) : null;
+  const auth = new AuthService(storage, cfg.sessionDays);
+  let rooms!: RoomManager;
+  rooms = new RoomManager(storage, {
+    log, fanout,
+    onCommitted: (room) => onTranscriptCommitted(storage, room, log),
+  });
+  const deps: AppDeps = {
+    config: cfg, storage, auth, rooms, log,
+    loginLimiter: new RateLimiter(LIMITS.loginAttempts, LIMITS.loginWindowMs),
+  };
+  const app = createApp(deps, [transcriptRoutes, ...(opts.extraRoutes ?? [])]);
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const sync = new SyncServer({ rooms, auth, storage, origins: cfg.origins, log });
+  sync.attach(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(cfg.port, cfg.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://localhost:${port}`;
+  let closing: Promise<void> | null = null;
+  return {
+    url, port, deps, sync,
+    close: () => (closing ??= (async () => {
+      await rooms.closeAll(CloseCode.ServerShutdown, 'server shutting down');
+      await sync.close();
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await fanout?.close();
+      if (!opts.storage) await storage.close();
+    })()),
+  };
+}
+
+export function dataFile(cfg: Config): string {
+  return path.join(cfg.dataDir, 'concord.sqlite');
+}

@@ -1,0 +1,143 @@
+import { describe, expect, it, beforeEach, afterEach } from 'vitest';
+import * as Y from 'yjs';
+import type { Storage } from './types.ts';
+import { mergeStoredDoc } from '../sync/room.ts';
+
+/**
+ * The storage contract: every implementation (SQLite, PostgreSQL) must pass it.
+ * `make` returns a fresh, empty storage; `cleanup` disposes of it.
+ */
+export function storageContract(name: string, make: () => Promise<Storage>, cleanup?: (s: Storage) => Promise<void>): void {
+  describe(`storage contract: ${name}`, () => {
+    let s: Storage;
+    beforeEach(async () => { s = await make(); });
+    afterEach(async () => { if (cleanup) await cleanup(s); else await s.close(); });
+
+    const room = () => `p${Math.random().toString(36).slice(2, 10)}/codebook`;
+
+    it('loads an unknown room as empty', async () => {
+      expect(await s.loadDoc(room())).toEqual({ snapshot: null, updates: [] });
+    });
+
+    it('appends updates in order and loads them back byte for byte', async () => {
+      const r = room();
+      const doc = new Y.Doc();
+      const updates: Uint8Array[] = [];
+      doc.on('update', (u: Uint8Array) => updates.push(u));
+      for (let i = 0; i < 5; i++) doc.getText('t').insert(i, String(i));
+      await s.appendUpdates(r, updates.slice(0, 2));
+      await s.appendUpdates(r, updates.slice(2));
+      const loaded = await s.loadDoc(r);
+      expect(loaded.updates.map((u) => Array.from(u))).toEqual(updates.map((u) => Array.from(u)));
+      expect(await s.countUpdates(r)).toBe(5);
+      const copy = new Y.Doc();
+      for (const u of loaded.updates) Y.applyUpdate(copy, u);
+      expect(copy.getText('t').toString()).toBe('01234');
+    });
+
+    it('keeps rooms apart', async () => {
+      const a = room();
+      const b = room();
+      await s.appendUpdates(a, [new Uint8Array([1, 2, 3])]);
+      expect((await s.loadDoc(b)).updates).toEqual([]);
+    });
+
+    it('compacts the log into one snapshot without losing anything', async () => {
+      const r = room();
+      const doc = new Y.Doc();
+      doc.on('update', (u: Uint8Array) => void s.appendUpdates(r, [u]));
+      for (let i = 0; i < 20; i++) doc.getText('t').insert(0, 'x');
+      await new Promise((res) => setTimeout(res, 50));
+      await s.compactDoc(r, mergeStoredDoc);
+      const after = await s.loadDoc(r);
+      expect(after.updates).toEqual([]);
+      expect(after.snapshot).not.toBeNull();
+      expect(await s.countUpdates(r)).toBe(0);
+      // Updates after compaction are appended to the new snapshot.
+      doc.getText('t').insert(0, 'y');
+      await new Promise((res) => setTimeout(res, 50));
+      const later = await s.loadDoc(r);
+      const copy = new Y.Doc();
+      Y.applyUpdate(copy, later.snapshot!);
+      for (const u of later.updates) Y.applyUpdate(copy, u);
+      expect(copy.getText('t').toString()).toBe('y' + 'x'.repeat(20));
+    });
+
+    it('a compaction that throws changes nothing', async () => {
+      const r = room();
+      await s.appendUpdates(r, [new Uint8Array([0, 0])]);
+      await expect(s.compactDoc(r, () => { throw new Error('boom'); })).rejects.toThrow('boom');
+      expect((await s.loadDoc(r)).updates).toHaveLength(1);
+    });
+
+    it('deletes a document', async () => {
+      const r = room();
+      await s.appendUpdates(r, [new Uint8Array([0, 0])]);
+      await s.deleteDoc(r);
+      expect(await s.loadDoc(r)).toEqual({ snapshot: null, updates: [] });
+    });
+
+    it('stores users, sessions and tokens', async () => {
+      const id = `u${Math.random().toString(36).slice(2)}`;
+      const email = `${id}@example.org`;
+      await s.createUser({ id, email, name: 'Ada', passwordHash: 'h', createdAt: 1 });
+      await expect(s.createUser({ id: id + 'x', email, name: 'Dup', passwordHash: null, createdAt: 1 })).rejects.toThrow();
+      expect(await s.getUserByEmail(email)).toMatchObject({ id, name: 'Ada', passwordHash: 'h' });
+      expect(await s.getUser(id)).toMatchObject({ email });
+      await s.setPasswordHash(id, 'h2');
+      expect((await s.getUser(id))?.passwordHash).toBe('h2');
+      await s.createSession({ id: `s-${id}`, userId: id, expiresAt: 100 });
+      expect(await s.getSession(`s-${id}`)).toEqual({ id: `s-${id}`, userId: id, expiresAt: 100 });
+      await s.updateSessionExpiry(`s-${id}`, 200);
+      expect((await s.getSession(`s-${id}`))?.expiresAt).toBe(200);
+      await s.deleteUserSessions(id);
+      expect(await s.getSession(`s-${id}`)).toBeNull();
+      await s.createToken({ id: `t-${id}`, userId: id, name: 'script', createdAt: 5 });
+      expect(await s.getToken(`t-${id}`)).toEqual({ id: `t-${id}`, userId: id, name: 'script', createdAt: 5 });
+      expect(await s.listTokens(id)).toHaveLength(1);
+      expect(await s.deleteToken(`t-${id}`, 'someone-else')).toBe(false);
+      expect(await s.deleteToken(`t-${id}`, id)).toBe(true);
+      expect(await s.getToken(`t-${id}`)).toBeNull();
+    });
+
+    it('stores projects, members and transcripts', async () => {
+      const u = `u${Math.random().toString(36).slice(2)}`;
+      const v = `${u}v`;
+      await s.createUser({ id: u, email: `${u}@x.org`, name: 'Owner', passwordHash: null, createdAt: 1 });
+      await s.createUser({ id: v, email: `${v}@x.org`, name: 'Coder', passwordHash: null, createdAt: 1 });
+      const pid = `p${u}`;
+      await s.createProject({ id: pid, name: 'Study', createdAt: 2 }, u);
+      expect(await s.getRole(pid, u)).toBe('owner');
+      expect(await s.listProjects(u)).toEqual([{ id: pid, name: 'Study', createdAt: 2, role: 'owner' }]);
+      await s.setMember(pid, v, 'viewer');
+      await s.setMember(pid, v, 'coder');
+      expect(await s.getRole(pid, v)).toBe('coder');
+      expect((await s.listMembers(pid)).map((m) => [m.name, m.role])).toEqual([['Coder', 'coder'], ['Owner', 'owner']]);
+      expect(await s.removeMember(pid, v)).toBe(true);
+      expect(await s.getRole(pid, v)).toBeNull();
+      await s.createTranscript({ id: `t${u}`, projectId: pid, name: 'Interview 1', createdAt: 3, turns: 4, codings: 0, mode: 'open', revealed: false });
+      await s.updateTranscript(pid, `t${u}`, { codings: 7, mode: 'independent', revealed: true });
+      expect(await s.getTranscript(pid, `t${u}`)).toMatchObject({ name: 'Interview 1', turns: 4, codings: 7, mode: 'independent', revealed: true });
+      expect(await s.getTranscript('other', `t${u}`)).toBeNull();
+      expect(await s.listTranscripts(pid)).toHaveLength(1);
+      await s.deleteTranscript(pid, `t${u}`);
+      expect(await s.listTranscripts(pid)).toHaveLength(0);
+    });
+
+    it('keeps an inbox with unread counts', async () => {
+      const u = `u${Math.random().toString(36).slice(2)}`;
+      const item = (id: string, createdAt: number) => ({
+        id: `${u}-${id}`, userId: u, kind: 'mention' as const, projectId: 'p', transcriptId: 't', threadId: 'th', commentId: 'c',
+        actorId: 'a', excerpt: 'hello', createdAt, readAt: null,
+      });
+      await s.addInboxItems([item('1', 1), item('2', 2), item('3', 3)]);
+      await s.addInboxItems([item('1', 1)]); // idempotent
+      expect(await s.countUnread(u)).toBe(3);
+      expect((await s.listInbox(u, 2)).map((i) => i.id)).toEqual([`${u}-3`, `${u}-2`]);
+      await s.markInboxRead(u, [`${u}-2`], 10);
+      expect(await s.countUnread(u)).toBe(2);
+      await s.markInboxRead(u, 'all', 11);
+      expect(await s.countUnread(u)).toBe(0);
+    });
+  });
+}

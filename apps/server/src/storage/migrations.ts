@@ -1,0 +1,74 @@
+/**
+ * Schema migrations, shared by SQLite and PostgreSQL (SQLite maps BYTEA → BLOB,
+ * BIGINT → INTEGER, {{SERIAL_PK}} → an auto-incrementing primary key). Append only: never edit a migration that has shipped.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    password_hash TEXT,
+    created_at BIGINT NOT NULL
+  );
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    expires_at BIGINT NOT NULL
+  );
+  CREATE INDEX sessions_user ON sessions(user_id);
+  CREATE TABLE tokens (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+  );
+  CREATE TABLE projects (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+  );
+  CREATE TABLE members (
+    project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    PRIMARY KEY (project_id, user_id)
+  );
+  CREATE INDEX members_user ON members(user_id);
+  CREATE TABLE transcripts (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    turns INTEGER NOT NULL DEFAULT 0,
+    codings INTEGER NOT NULL DEFAULT 0,
+    mode TEXT NOT NULL DEFAULT 'open',
+    revealed INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX transcripts_project ON transcripts(project_id);
+  CREATE TABLE doc_updates (
+    seq {{SERIAL_PK}},
+    room TEXT NOT NULL,
+    data BYTEA NOT NULL
+  );
+  CREATE INDEX doc_updates_room ON doc_updates(room, seq);
+  CREATE TABLE doc_snapshots (
+    room TEXT PRIMARY KEY,
+    data BYTEA NOT NULL
+  );
+  CREATE TABLE inbox (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    project_id TEXT NOT NULL,
+    transcript_id TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    comment_id TEXT NOT NULL,
+    actor_id TEXT NOT NULL,
+    excerpt TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    read_at BIGINT
+  );
+  CREATE INDEX inbox_user ON inbox(user_id, created_at);
+  `,
+];

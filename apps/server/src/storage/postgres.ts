@@ -1,0 +1,396 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import type { Role } from '@concord/shared';
+import type {
+  InboxItem, MemberRecord, ProjectRecord, SessionRecord, Storage, StoredDoc, TokenRecord, TranscriptRecord, UserRecord,
+} from './types.ts';
+import { MIGRATIONS } from './migrations.ts';
+import { toInbox, toMember, toToken, toTranscript, toUser, transcriptPatch } from './sqlite.ts';
+
+type Row = Record<string, unknown>;
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+export interface PostgresStorageOptions {
+  /**
+   * Schema holding Concord's tables (created if missing, then used as the only
+   * `search_path` entry of every pooled connection). Default: the server's
+   * default search_path (normally `public`).
+   */
+  schema?: string;
+  /** Pool size. Default 10. */
+  max?: number;
+  /** Errors of idle pooled connections (the pool replaces them). Default: ignored. */
+  log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
+}
+
+/** Rows per INSERT statement when appending (keeps well under PostgreSQL's 65535 parameters). */
+const APPEND_CHUNK = 1000;
+
+/**
+ * A stable signed 64-bit advisory-lock key: the first 8 bytes of SHA-256 of a
+ * namespaced name. Computed the same way by every node (and any Node version),
+ * passed to PostgreSQL as a decimal string cast to bigint.
+ */
+export function lockKey(name: string): string {
+  return createHash('sha256').update(name, 'utf8').digest().readBigInt64BE(0).toString();
+}
+
+/** Advisory-lock key of a room's document (shared by appends, exclusive for compaction). */
+export function roomLockKey(room: string): string {
+  return lockKey(`concord:doc:${room}`);
+}
+
+const MIGRATION_LOCK = lockKey('concord:migrations');
+
+/**
+ * PostgreSQL storage (node-postgres pool). Several server processes ("nodes")
+ * may share one database: migrations are serialised with an advisory lock, and
+ * each room's log is guarded by an advisory lock taken shared by appends and
+ * exclusively by compaction (see `compactDoc`).
+ */
+export class PostgresStorage implements Storage {
+  readonly kind = 'postgres' as const;
+  private closing: Promise<void> | null = null;
+
+  private constructor(private readonly pool: pg.Pool) {}
+
+  static async connect(url: string, opts: PostgresStorageOptions = {}): Promise<PostgresStorage> {
+    const config: pg.PoolConfig = { connectionString: url, max: opts.max ?? 10 };
+    if (opts.schema !== undefined) config.options = `-c search_path=${quoteIdent(opts.schema)}`;
+    const pool = new pg.Pool(config);
+    // An idle client whose server connection dies emits 'error' on the pool; without
+    // a listener that would crash the process. The pool discards the client itself.
+    pool.on('error', (err) => opts.log?.('warn', 'postgres idle client error', { err: String(err) }));
+    const storage = new PostgresStorage(pool);
+    try {
+      await storage.migrate(opts.schema);
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+    return storage;
+  }
+
+  /**
+   * Applies pending migrations, one transaction each. The session-level advisory
+   * lock makes nodes starting at the same time take turns: the second one waits,
+   * then finds the schema current and does nothing.
+   */
+  private async migrate(schema: string | undefined): Promise<void> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK]);
+      try {
+        if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+        await client.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+        const res = await client.query<{ version: number }>('SELECT version FROM schema_version');
+        let version = res.rows[0]?.version ?? 0;
+        if (res.rows.length === 0) await client.query('INSERT INTO schema_version (version) VALUES (0)');
+        for (; version < MIGRATIONS.length; version++) {
+          const sql = MIGRATIONS[version]!.replaceAll('{{SERIAL_PK}}', 'BIGSERIAL PRIMARY KEY');
+          await client.query('BEGIN');
+          try {
+            await client.query(sql);
+            await client.query('UPDATE schema_version SET version = $1', [version + 1]);
+            await client.query('COMMIT');
+          } catch (err) {
+            await client.query('ROLLBACK').catch(() => undefined);
+            throw err;
+          }
+        }
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK]).catch((err: unknown) => {
+          // The lock dies with the session: make sure this connection is not reused.
+          broken = err instanceof Error ? err : new Error(String(err));
+        });
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  close(): Promise<void> {
+    return (this.closing ??= this.pool.end());
+  }
+
+  /** Runs `fn` in one transaction on one pooled connection; rolls back on any error. */
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackErr) {
+        // Connection is in an unknown state: destroy it rather than return it to the pool.
+        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+      }
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private async rows(sql: string, params: unknown[] = [], q: Queryable = this.pool): Promise<Row[]> {
+    return (await q.query<Row>(sql, params)).rows;
+  }
+
+  private async one(sql: string, params: unknown[] = []): Promise<Row | undefined> {
+    return (await this.rows(sql, params))[0];
+  }
+
+  // ---- documents --------------------------------------------------------------
+
+  async loadDoc(room: string): Promise<StoredDoc> {
+    const { snapshot, updates } = await this.readDoc(this.pool, room);
+    return { snapshot, updates };
+  }
+
+  /**
+   * Snapshot and log in ONE statement, so both come from the same MVCC snapshot
+   * even outside a transaction: read separately, a compaction committing between
+   * the two reads would yield the old snapshot with an already-emptied log.
+   */
+  private async readDoc(q: Queryable, room: string): Promise<StoredDoc & { maxSeq: string | null }> {
+    const rows = await this.rows(
+      `SELECT 0 AS part, NULL::bigint AS seq, data FROM doc_snapshots WHERE room = $1
+       UNION ALL
+       SELECT 1 AS part, seq, data FROM doc_updates WHERE room = $1
+       ORDER BY part, seq`,
+      [room], q,
+    );
+    let snapshot: Uint8Array | null = null;
+    const updates: Uint8Array[] = [];
+    let maxSeq: string | null = null;
+    for (const r of rows) {
+      if (Number(r.part) === 0) snapshot = fromBytea(r.data);
+      else {
+        updates.push(fromBytea(r.data));
+        maxSeq = String(r.seq);
+      }
+    }
+    return { snapshot, updates, maxSeq };
+  }
+
+  async appendUpdates(room: string, updates: Uint8Array[]): Promise<void> {
+    if (updates.length === 0) return;
+    await this.tx(async (c) => {
+      // Shared: appends of one room from many nodes run concurrently; only a
+      // compaction (exclusive) of this room waits for them, and they for it.
+      await c.query('SELECT pg_advisory_xact_lock_shared($1::bigint)', [roomLockKey(room)]);
+      for (let i = 0; i < updates.length; i += APPEND_CHUNK) {
+        const chunk = updates.slice(i, i + APPEND_CHUNK);
+        const values = chunk.map((_, j) => `($1, $${j + 2})`).join(', ');
+        // Multi-row VALUES inserts in list order, so seq follows the caller's order.
+        await c.query(`INSERT INTO doc_updates (room, data) VALUES ${values}`, [room, ...chunk.map(toBytea)]);
+      }
+    });
+  }
+
+  async countUpdates(room: string): Promise<number> {
+    return Number((await this.one('SELECT COUNT(*) AS n FROM doc_updates WHERE room = $1', [room]))?.n ?? 0);
+  }
+
+  /**
+   * Read, merge and replace under the room's EXCLUSIVE advisory lock, in one
+   * transaction. Appends hold the SHARED lock from before their INSERT until their
+   * COMMIT, so while we hold the exclusive lock no append is in flight: the rows we
+   * read are exactly the rows that exist when we delete.
+   *
+   * Why the lock (and not just "DELETE … WHERE seq <= max seq read"): a BIGSERIAL
+   * value is taken when a row is INSERTed, not when its transaction commits, and
+   * nextval() is never rolled back. Append A can take seq 10, append B seq 11, and B
+   * commit first. A compaction reading then sees seq 11 but not 10 (uncommitted).
+   * If A commits before the DELETE — and under READ COMMITTED every statement
+   * takes a fresh snapshot — `seq <= 11` deletes row 10, which was never merged
+   * into the snapshot: an acknowledged edit silently lost. Seq order is not commit
+   * order, so no bound on seq alone is safe; excluding in-flight appends is.
+   */
+  async compactDoc(room: string, merge: (doc: StoredDoc) => Uint8Array): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [roomLockKey(room)]);
+      const { snapshot, updates, maxSeq } = await this.readDoc(c, room);
+      if (maxSeq === null) return; // nothing logged since the last compaction
+      const merged = merge({ snapshot, updates });
+      await c.query(
+        'INSERT INTO doc_snapshots (room, data) VALUES ($1, $2) ON CONFLICT (room) DO UPDATE SET data = excluded.data',
+        [room, toBytea(merged)],
+      );
+      await c.query('DELETE FROM doc_updates WHERE room = $1 AND seq <= $2::bigint', [room, maxSeq]);
+    });
+  }
+
+  async deleteDoc(room: string): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [roomLockKey(room)]);
+      await c.query('DELETE FROM doc_updates WHERE room = $1', [room]);
+      await c.query('DELETE FROM doc_snapshots WHERE room = $1', [room]);
+    });
+  }
+
+  // ---- users, sessions, tokens -------------------------------------------------
+
+  async createUser(u: UserRecord): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)',
+      [u.id, u.email, u.name, u.passwordHash, u.createdAt],
+    );
+  }
+  async getUserByEmail(email: string): Promise<UserRecord | null> {
+    return toUser(await this.one('SELECT * FROM users WHERE email = $1', [email]));
+  }
+  async getUser(id: string): Promise<UserRecord | null> {
+    return toUser(await this.one('SELECT * FROM users WHERE id = $1', [id]));
+  }
+  async setPasswordHash(userId: string, hash: string): Promise<void> {
+    await this.pool.query('UPDATE users SET password_hash = $1 WHERE id = $2', [hash, userId]);
+  }
+  async createSession(s: SessionRecord): Promise<void> {
+    await this.pool.query('INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, $3)', [s.id, s.userId, s.expiresAt]);
+  }
+  async getSession(id: string): Promise<SessionRecord | null> {
+    const r = await this.one('SELECT * FROM sessions WHERE id = $1', [id]);
+    return r ? { id: String(r.id), userId: String(r.user_id), expiresAt: Number(r.expires_at) } : null;
+  }
+  async updateSessionExpiry(id: string, expiresAt: number): Promise<void> {
+    await this.pool.query('UPDATE sessions SET expires_at = $1 WHERE id = $2', [expiresAt, id]);
+  }
+  async deleteSession(id: string): Promise<void> {
+    await this.pool.query('DELETE FROM sessions WHERE id = $1', [id]);
+  }
+  async deleteUserSessions(userId: string): Promise<void> {
+    await this.pool.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
+  }
+  async createToken(t: TokenRecord): Promise<void> {
+    await this.pool.query('INSERT INTO tokens (id, user_id, name, created_at) VALUES ($1, $2, $3, $4)', [t.id, t.userId, t.name, t.createdAt]);
+  }
+  async getToken(id: string): Promise<TokenRecord | null> {
+    const r = await this.one('SELECT * FROM tokens WHERE id = $1', [id]);
+    return r ? toToken(r) : null;
+  }
+  async listTokens(userId: string): Promise<TokenRecord[]> {
+    return (await this.rows('SELECT * FROM tokens WHERE user_id = $1 ORDER BY created_at, id', [userId])).map(toToken);
+  }
+  async deleteToken(id: string, userId: string): Promise<boolean> {
+    return ((await this.pool.query('DELETE FROM tokens WHERE id = $1 AND user_id = $2', [id, userId])).rowCount ?? 0) > 0;
+  }
+
+  // ---- projects and members ------------------------------------------------------
+
+  async createProject(p: ProjectRecord, ownerId: string): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query('INSERT INTO projects (id, name, created_at) VALUES ($1, $2, $3)', [p.id, p.name, p.createdAt]);
+      await c.query('INSERT INTO members (project_id, user_id, role) VALUES ($1, $2, $3)', [p.id, ownerId, 'owner']);
+    });
+  }
+  async getProject(id: string): Promise<ProjectRecord | null> {
+    const r = await this.one('SELECT * FROM projects WHERE id = $1', [id]);
+    return r ? { id: String(r.id), name: String(r.name), createdAt: Number(r.created_at) } : null;
+  }
+  async listProjects(userId: string): Promise<(ProjectRecord & { role: Role })[]> {
+    const rows = await this.rows(
+      'SELECT p.*, m.role FROM projects p JOIN members m ON m.project_id = p.id WHERE m.user_id = $1 ORDER BY p.created_at, p.id',
+      [userId],
+    );
+    return rows.map((r) => ({ id: String(r.id), name: String(r.name), createdAt: Number(r.created_at), role: r.role as Role }));
+  }
+  async getRole(projectId: string, userId: string): Promise<Role | null> {
+    const r = await this.one('SELECT role FROM members WHERE project_id = $1 AND user_id = $2', [projectId, userId]);
+    return r ? (r.role as Role) : null;
+  }
+  async setMember(projectId: string, userId: string, role: Role): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO members (project_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT (project_id, user_id) DO UPDATE SET role = excluded.role',
+      [projectId, userId, role],
+    );
+  }
+  async removeMember(projectId: string, userId: string): Promise<boolean> {
+    return ((await this.pool.query('DELETE FROM members WHERE project_id = $1 AND user_id = $2', [projectId, userId])).rowCount ?? 0) > 0;
+  }
+  async listMembers(projectId: string): Promise<MemberRecord[]> {
+    const rows = await this.rows(
+      'SELECT m.project_id, m.user_id, m.role, u.email, u.name FROM members m JOIN users u ON u.id = m.user_id WHERE m.project_id = $1 ORDER BY u.name, u.id',
+      [projectId],
+    );
+    return rows.map(toMember);
+  }
+
+  // ---- transcripts ----------------------------------------------------------------
+
+  async createTranscript(t: TranscriptRecord): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO transcripts (id, project_id, name, created_at, turns, codings, mode, revealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+      [t.id, t.projectId, t.name, t.createdAt, t.turns, t.codings, t.mode, t.revealed ? 1 : 0],
+    );
+  }
+  async getTranscript(projectId: string, id: string): Promise<TranscriptRecord | null> {
+    const r = await this.one('SELECT * FROM transcripts WHERE project_id = $1 AND id = $2', [projectId, id]);
+    return r ? toTranscript(r) : null;
+  }
+  async listTranscripts(projectId: string): Promise<TranscriptRecord[]> {
+    return (await this.rows('SELECT * FROM transcripts WHERE project_id = $1 ORDER BY created_at, name', [projectId])).map(toTranscript);
+  }
+  async updateTranscript(
+    projectId: string, id: string, patch: Partial<Pick<TranscriptRecord, 'name' | 'turns' | 'codings' | 'mode' | 'revealed'>>,
+  ): Promise<void> {
+    const cols = transcriptPatch(patch);
+    if (cols.length === 0) return;
+    const sets = cols.map(([c], i) => `${c} = $${i + 1}`).join(', ');
+    await this.pool.query(
+      `UPDATE transcripts SET ${sets} WHERE project_id = $${cols.length + 1} AND id = $${cols.length + 2}`,
+      [...cols.map(([, v]) => v), projectId, id],
+    );
+  }
+  async deleteTranscript(projectId: string, id: string): Promise<void> {
+    await this.pool.query('DELETE FROM transcripts WHERE project_id = $1 AND id = $2', [projectId, id]);
+  }
+
+  // ---- inbox ------------------------------------------------------------------------
+
+  async addInboxItems(items: InboxItem[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.tx(async (c) => {
+      for (const i of items) {
+        await c.query(
+          `INSERT INTO inbox (id, user_id, kind, project_id, transcript_id, thread_id, comment_id, actor_id, excerpt, created_at, read_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
+          [i.id, i.userId, i.kind, i.projectId, i.transcriptId, i.threadId, i.commentId, i.actorId, i.excerpt, i.createdAt, i.readAt],
+        );
+      }
+    });
+  }
+  async listInbox(userId: string, limit: number): Promise<InboxItem[]> {
+    return (await this.rows('SELECT * FROM inbox WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2', [userId, limit])).map(toInbox);
+  }
+  async markInboxRead(userId: string, ids: string[] | 'all', at: number): Promise<void> {
+    if (ids === 'all') {
+      await this.pool.query('UPDATE inbox SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL', [at, userId]);
+      return;
+    }
+    if (ids.length === 0) return;
+    await this.pool.query('UPDATE inbox SET read_at = $1 WHERE user_id = $2 AND id = ANY($3::text[]) AND read_at IS NULL', [at, userId, ids]);
+  }
+  async countUnread(userId: string): Promise<number> {
+    return Number((await this.one('SELECT COUNT(*) AS n FROM inbox WHERE user_id = $1 AND read_at IS NULL', [userId]))?.n ?? 0);
+  }
+}
+
+/** BYTEA → a Uint8Array that owns exactly these bytes (pg may hand out views into a shared pool buffer). */
+function fromBytea(v: unknown): Uint8Array {
+  if (!(v instanceof Uint8Array)) throw new Error('expected a BYTEA value');
+  return new Uint8Array(v);
+}
+
+/** Uint8Array → Buffer over the same bytes (no copy), which pg sends as BYTEA. */
+function toBytea(u: Uint8Array): Buffer {
+  return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

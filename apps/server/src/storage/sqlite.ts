@@ -1,0 +1,253 @@
+import Database from 'better-sqlite3';
+import type { Role } from '@concord/shared';
+import type {
+  InboxItem, MemberRecord, ProjectRecord, SessionRecord, Storage, StoredDoc, TokenRecord, TranscriptRecord, UserRecord,
+} from './types.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+type Row = Record<string, unknown>;
+
+/**
+ * SQLite storage (better-sqlite3, WAL). better-sqlite3 is synchronous, so each
+ * call commits before it returns; the async signatures match the interface.
+ */
+export class SqliteStorage implements Storage {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+
+  constructor(file: string, opts: { synchronous?: 'NORMAL' | 'FULL' } = {}) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode survives a killed process (the kernel holds the WAL
+    // pages); FULL also survives power loss at the price of an fsync per commit.
+    this.db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+    const row = this.db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+    let version = row?.version ?? 0;
+    if (!row) this.db.prepare('INSERT INTO schema_version (version) VALUES (0)').run();
+    for (; version < MIGRATIONS.length; version++) {
+      const sql = MIGRATIONS[version]!.replace(/\bBYTEA\b/g, 'BLOB').replace(/\bBIGINT\b/g, 'INTEGER')
+        .replaceAll('{{SERIAL_PK}}', 'INTEGER PRIMARY KEY AUTOINCREMENT');
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db.prepare('UPDATE schema_version SET version = ?').run(version + 1);
+      })();
+    }
+  }
+
+  async close(): Promise<void> { this.db.close(); }
+
+  // Documents
+  async loadDoc(room: string): Promise<StoredDoc> {
+    return this.db.transaction(() => this.readDoc(room))();
+  }
+
+  private readDoc(room: string): StoredDoc {
+    const snap = this.db.prepare('SELECT data FROM doc_snapshots WHERE room = ?').get(room) as { data: Buffer } | undefined;
+    const rows = this.db.prepare('SELECT data FROM doc_updates WHERE room = ? ORDER BY seq').all(room) as { data: Buffer }[];
+    return { snapshot: snap ? toBytes(snap.data) : null, updates: rows.map((r) => toBytes(r.data)) };
+  }
+
+  async appendUpdates(room: string, updates: Uint8Array[]): Promise<void> {
+    if (updates.length === 0) return;
+    const ins = this.db.prepare('INSERT INTO doc_updates (room, data) VALUES (?, ?)');
+    this.db.transaction(() => { for (const u of updates) ins.run(room, Buffer.from(u.buffer, u.byteOffset, u.byteLength)); })();
+  }
+
+  async countUpdates(room: string): Promise<number> {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM doc_updates WHERE room = ?').get(room) as { n: number }).n;
+  }
+
+  async compactDoc(room: string, merge: (doc: StoredDoc) => Uint8Array): Promise<void> {
+    // IMMEDIATE takes the write lock first, so no other writer appends between the read and the replace.
+    this.db.transaction(() => {
+      const doc = this.readDoc(room);
+      const maxSeq = (this.db.prepare('SELECT MAX(seq) AS m FROM doc_updates WHERE room = ?').get(room) as { m: number | null }).m;
+      const merged = merge(doc);
+      this.db.prepare(
+        'INSERT INTO doc_snapshots (room, data) VALUES (?, ?) ON CONFLICT (room) DO UPDATE SET data = excluded.data',
+      ).run(room, Buffer.from(merged));
+      if (maxSeq !== null) this.db.prepare('DELETE FROM doc_updates WHERE room = ? AND seq <= ?').run(room, maxSeq);
+    }).immediate();
+  }
+
+  async deleteDoc(room: string): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM doc_updates WHERE room = ?').run(room);
+      this.db.prepare('DELETE FROM doc_snapshots WHERE room = ?').run(room);
+    })();
+  }
+
+  // Users, sessions, tokens
+  async createUser(u: UserRecord): Promise<void> {
+    this.db.prepare('INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(u.id, u.email, u.name, u.passwordHash, u.createdAt);
+  }
+  async getUserByEmail(email: string): Promise<UserRecord | null> {
+    return toUser(this.db.prepare('SELECT * FROM users WHERE email = ?').get(email) as Row | undefined);
+  }
+  async getUser(id: string): Promise<UserRecord | null> {
+    return toUser(this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined);
+  }
+  async setPasswordHash(userId: string, hash: string): Promise<void> {
+    this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, userId);
+  }
+  async createSession(s: SessionRecord): Promise<void> {
+    this.db.prepare('INSERT INTO sessions (id, user_id, expires_at) VALUES (?, ?, ?)').run(s.id, s.userId, s.expiresAt);
+  }
+  async getSession(id: string): Promise<SessionRecord | null> {
+    const r = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as Row | undefined;
+    return r ? { id: String(r.id), userId: String(r.user_id), expiresAt: Number(r.expires_at) } : null;
+  }
+  async updateSessionExpiry(id: string, expiresAt: number): Promise<void> {
+    this.db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?').run(expiresAt, id);
+  }
+  async deleteSession(id: string): Promise<void> { this.db.prepare('DELETE FROM sessions WHERE id = ?').run(id); }
+  async deleteUserSessions(userId: string): Promise<void> { this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId); }
+  async createToken(t: TokenRecord): Promise<void> {
+    this.db.prepare('INSERT INTO tokens (id, user_id, name, created_at) VALUES (?, ?, ?, ?)').run(t.id, t.userId, t.name, t.createdAt);
+  }
+  async getToken(id: string): Promise<TokenRecord | null> {
+    const r = this.db.prepare('SELECT * FROM tokens WHERE id = ?').get(id) as Row | undefined;
+    return r ? toToken(r) : null;
+  }
+  async listTokens(userId: string): Promise<TokenRecord[]> {
+    return (this.db.prepare('SELECT * FROM tokens WHERE user_id = ? ORDER BY created_at').all(userId) as Row[]).map(toToken);
+  }
+  async deleteToken(id: string, userId: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM tokens WHERE id = ? AND user_id = ?').run(id, userId).changes > 0;
+  }
+
+  // Projects and members
+  async createProject(p: ProjectRecord, ownerId: string): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)').run(p.id, p.name, p.createdAt);
+      this.db.prepare('INSERT INTO members (project_id, user_id, role) VALUES (?, ?, ?)').run(p.id, ownerId, 'owner');
+    })();
+  }
+  async getProject(id: string): Promise<ProjectRecord | null> {
+    const r = this.db.prepare('SELECT * FROM projects WHERE id = ?').get(id) as Row | undefined;
+    return r ? { id: String(r.id), name: String(r.name), createdAt: Number(r.created_at) } : null;
+  }
+  async listProjects(userId: string): Promise<(ProjectRecord & { role: Role })[]> {
+    const rows = this.db.prepare(
+      'SELECT p.*, m.role FROM projects p JOIN members m ON m.project_id = p.id WHERE m.user_id = ? ORDER BY p.created_at',
+    ).all(userId) as Row[];
+    return rows.map((r) => ({ id: String(r.id), name: String(r.name), createdAt: Number(r.created_at), role: r.role as Role }));
+  }
+  async getRole(projectId: string, userId: string): Promise<Role | null> {
+    const r = this.db.prepare('SELECT role FROM members WHERE project_id = ? AND user_id = ?').get(projectId, userId) as Row | undefined;
+    return r ? (r.role as Role) : null;
+  }
+  async setMember(projectId: string, userId: string, role: Role): Promise<void> {
+    this.db.prepare(
+      'INSERT INTO members (project_id, user_id, role) VALUES (?, ?, ?) ON CONFLICT (project_id, user_id) DO UPDATE SET role = excluded.role',
+    ).run(projectId, userId, role);
+  }
+  async removeMember(projectId: string, userId: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM members WHERE project_id = ? AND user_id = ?').run(projectId, userId).changes > 0;
+  }
+  async listMembers(projectId: string): Promise<MemberRecord[]> {
+    const rows = this.db.prepare(
+      'SELECT m.project_id, m.user_id, m.role, u.email, u.name FROM members m JOIN users u ON u.id = m.user_id WHERE m.project_id = ? ORDER BY u.name',
+    ).all(projectId) as Row[];
+    return rows.map(toMember);
+  }
+
+  // Transcripts
+  async createTranscript(t: TranscriptRecord): Promise<void> {
+    this.db.prepare(
+      'INSERT INTO transcripts (id, project_id, name, created_at, turns, codings, mode, revealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(t.id, t.projectId, t.name, t.createdAt, t.turns, t.codings, t.mode, t.revealed ? 1 : 0);
+  }
+  async getTranscript(projectId: string, id: string): Promise<TranscriptRecord | null> {
+    const r = this.db.prepare('SELECT * FROM transcripts WHERE project_id = ? AND id = ?').get(projectId, id) as Row | undefined;
+    return r ? toTranscript(r) : null;
+  }
+  async listTranscripts(projectId: string): Promise<TranscriptRecord[]> {
+    return (this.db.prepare('SELECT * FROM transcripts WHERE project_id = ? ORDER BY created_at, name').all(projectId) as Row[]).map(toTranscript);
+  }
+  async updateTranscript(projectId: string, id: string, patch: Partial<Pick<TranscriptRecord, 'name' | 'turns' | 'codings' | 'mode' | 'revealed'>>): Promise<void> {
+    const cols = transcriptPatch(patch);
+    if (cols.length === 0) return;
+    this.db.prepare(`UPDATE transcripts SET ${cols.map(([c]) => `${c} = ?`).join(', ')} WHERE project_id = ? AND id = ?`)
+      .run(...cols.map(([, v]) => v), projectId, id);
+  }
+  async deleteTranscript(projectId: string, id: string): Promise<void> {
+    this.db.prepare('DELETE FROM transcripts WHERE project_id = ? AND id = ?').run(projectId, id);
+  }
+
+  // Inbox
+  async addInboxItems(items: InboxItem[]): Promise<void> {
+    const ins = this.db.prepare(
+      `INSERT INTO inbox (id, user_id, kind, project_id, transcript_id, thread_id, comment_id, actor_id, excerpt, created_at, read_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    );
+    this.db.transaction(() => {
+      for (const i of items) ins.run(i.id, i.userId, i.kind, i.projectId, i.transcriptId, i.threadId, i.commentId, i.actorId, i.excerpt, i.createdAt, i.readAt);
+    })();
+  }
+  async listInbox(userId: string, limit: number): Promise<InboxItem[]> {
+    return (this.db.prepare('SELECT * FROM inbox WHERE user_id = ? ORDER BY created_at DESC LIMIT ?').all(userId, limit) as Row[]).map(toInbox);
+  }
+  async markInboxRead(userId: string, ids: string[] | 'all', at: number): Promise<void> {
+    if (ids === 'all') {
+      this.db.prepare('UPDATE inbox SET read_at = ? WHERE user_id = ? AND read_at IS NULL').run(at, userId);
+      return;
+    }
+    const upd = this.db.prepare('UPDATE inbox SET read_at = ? WHERE user_id = ? AND id = ? AND read_at IS NULL');
+    this.db.transaction(() => { for (const id of ids) upd.run(at, userId, id); })();
+  }
+  async countUnread(userId: string): Promise<number> {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM inbox WHERE user_id = ? AND read_at IS NULL').get(userId) as { n: number }).n;
+  }
+}
+
+export function toBytes(b: Buffer | Uint8Array): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+export function transcriptPatch(patch: Partial<Pick<TranscriptRecord, 'name' | 'turns' | 'codings' | 'mode' | 'revealed'>>): [string, unknown][] {
+  const cols: [string, unknown][] = [];
+  if (patch.name !== undefined) cols.push(['name', patch.name]);
+  if (patch.turns !== undefined) cols.push(['turns', patch.turns]);
+  if (patch.codings !== undefined) cols.push(['codings', patch.codings]);
+  if (patch.mode !== undefined) cols.push(['mode', patch.mode]);
+  if (patch.revealed !== undefined) cols.push(['revealed', patch.revealed ? 1 : 0]);
+  return cols;
+}
+
+export function toUser(r: Row | undefined): UserRecord | null {
+  if (!r) return null;
+  return {
+    id: String(r.id), email: String(r.email), name: String(r.name),
+    passwordHash: (r.password_hash as string | null) ?? null, createdAt: Number(r.created_at),
+  };
+}
+export function toToken(r: Row): TokenRecord {
+  return { id: String(r.id), userId: String(r.user_id), name: String(r.name), createdAt: Number(r.created_at) };
+}
+export function toMember(r: Row): MemberRecord {
+  return { projectId: String(r.project_id), userId: String(r.user_id), role: r.role as Role, email: String(r.email), name: String(r.name) };
+}
+export function toTranscript(r: Row): TranscriptRecord {
+  return {
+    id: String(r.id), projectId: String(r.project_id), name: String(r.name), createdAt: Number(r.created_at),
+    turns: Number(r.turns), codings: Number(r.codings), mode: r.mode === 'independent' ? 'independent' : 'open',
+    revealed: Number(r.revealed) === 1 || r.revealed === true,
+  };
+}
+export function toInbox(r: Row): InboxItem {
+  return {
+    id: String(r.id), userId: String(r.user_id), kind: r.kind as InboxItem['kind'], projectId: String(r.project_id),
+    transcriptId: String(r.transcript_id), threadId: String(r.thread_id), commentId: String(r.comment_id),
+    actorId: String(r.actor_id), excerpt: String(r.excerpt), createdAt: Number(r.created_at),
+    readAt: r.read_at === null || r.read_at === undefined ? null : Number(r.read_at),
+  };
+}

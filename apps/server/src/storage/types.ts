@@ -1,0 +1,126 @@
+import type { Role } from '@concord/shared';
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  name: string;
+  passwordHash: string | null;
+  createdAt: number;
+}
+
+export interface SessionRecord {
+  /** SHA-256 of the session token, hex. The token itself is never stored. */
+  id: string;
+  userId: string;
+  expiresAt: number;
+}
+
+export interface TokenRecord {
+  id: string;
+  userId: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface ProjectRecord {
+  id: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface MemberRecord {
+  projectId: string;
+  userId: string;
+  role: Role;
+  email: string;
+  name: string;
+}
+
+export interface TranscriptRecord {
+  id: string;
+  projectId: string;
+  name: string;
+  createdAt: number;
+  turns: number;
+  codings: number;
+  mode: 'open' | 'independent';
+  revealed: boolean;
+}
+
+export interface InboxItem {
+  id: string;
+  userId: string;
+  kind: 'mention' | 'reply' | 'thread';
+  projectId: string;
+  transcriptId: string;
+  threadId: string;
+  commentId: string;
+  actorId: string;
+  excerpt: string;
+  createdAt: number;
+  readAt: number | null;
+}
+
+export interface StoredDoc {
+  snapshot: Uint8Array | null;
+  updates: Uint8Array[];
+}
+
+/**
+ * Everything Concord keeps. Every implementation must pass the contract suite in
+ * `contract.ts`. Document methods take a room name (see `@concord/shared` rooms).
+ */
+export interface Storage {
+  readonly kind: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+
+  // Documents: an append-only log of Yjs updates per room plus one snapshot.
+  loadDoc(room: string): Promise<StoredDoc>;
+  /** Durably appends updates (one transaction); resolves when committed. */
+  appendUpdates(room: string, updates: Uint8Array[]): Promise<void>;
+  /** Number of updates in the log since the last compaction. */
+  countUpdates(room: string): Promise<number>;
+  /**
+   * Atomically replaces the snapshot and all logged updates of a room with
+   * `merge(snapshot, updates)`, holding off concurrent appends of other writers.
+   */
+  compactDoc(room: string, merge: (doc: StoredDoc) => Uint8Array): Promise<void>;
+  deleteDoc(room: string): Promise<void>;
+
+  // Users, sessions, tokens.
+  createUser(user: UserRecord): Promise<void>;
+  getUserByEmail(email: string): Promise<UserRecord | null>;
+  getUser(id: string): Promise<UserRecord | null>;
+  setPasswordHash(userId: string, hash: string): Promise<void>;
+  createSession(session: SessionRecord): Promise<void>;
+  getSession(id: string): Promise<SessionRecord | null>;
+  updateSessionExpiry(id: string, expiresAt: number): Promise<void>;
+  deleteSession(id: string): Promise<void>;
+  deleteUserSessions(userId: string): Promise<void>;
+  createToken(token: TokenRecord): Promise<void>;
+  getToken(id: string): Promise<TokenRecord | null>;
+  listTokens(userId: string): Promise<TokenRecord[]>;
+  deleteToken(id: string, userId: string): Promise<boolean>;
+
+  // Projects and members.
+  createProject(project: ProjectRecord, ownerId: string): Promise<void>;
+  getProject(id: string): Promise<ProjectRecord | null>;
+  listProjects(userId: string): Promise<(ProjectRecord & { role: Role })[]>;
+  getRole(projectId: string, userId: string): Promise<Role | null>;
+  setMember(projectId: string, userId: string, role: Role): Promise<void>;
+  removeMember(projectId: string, userId: string): Promise<boolean>;
+  listMembers(projectId: string): Promise<MemberRecord[]>;
+
+  // Transcript index (content lives in the transcript's document).
+  createTranscript(t: TranscriptRecord): Promise<void>;
+  getTranscript(projectId: string, id: string): Promise<TranscriptRecord | null>;
+  listTranscripts(projectId: string): Promise<TranscriptRecord[]>;
+  updateTranscript(projectId: string, id: string, patch: Partial<Pick<TranscriptRecord, 'name' | 'turns' | 'codings' | 'mode' | 'revealed'>>): Promise<void>;
+  deleteTranscript(projectId: string, id: string): Promise<void>;
+
+  // Inbox.
+  addInboxItems(items: InboxItem[]): Promise<void>;
+  listInbox(userId: string, limit: number): Promise<InboxItem[]>;
+  markInboxRead(userId: string, ids: string[] | 'all', at: number): Promise<void>;
+  countUnread(userId: string): Promise<number>;
+}

@@ -1,0 +1,30 @@
+import { CloseCode, parseRoom, roomAccess, type Access, type Room } from '@concord/shared';
+import type { Storage } from '../storage/types.ts';
+
+export type RoomDecision =
+  | { ok: true; room: Room; access: Exclude<Access, 'none'> }
+  | { ok: false; code: number; reason: string };
+
+/** Decides what `userId` may do in the room called `name` (DESIGN.md's table, via `roomAccess`). */
+export async function authorizeRoom(storage: Storage, name: string, userId: string): Promise<RoomDecision> {
+  const room = parseRoom(name);
+  if (!room) return { ok: false, code: CloseCode.UnknownRoom, reason: 'unknown room' };
+  const project = await storage.getProject(room.projectId);
+  if (!project) return { ok: false, code: CloseCode.UnknownRoom, reason: 'unknown project' };
+  const role = await storage.getRole(room.projectId, userId);
+  if (!role) return { ok: false, code: CloseCode.Forbidden, reason: 'not a member of this project' };
+  let mode: 'open' | 'independent' = 'open';
+  let revealed = false;
+  if (room.kind !== 'codebook') {
+    const t = await storage.getTranscript(room.projectId, room.transcriptId);
+    if (!t) return { ok: false, code: CloseCode.UnknownRoom, reason: 'unknown transcript' };
+    mode = t.mode;
+    revealed = t.revealed;
+  }
+  if (room.kind === 'layer' && !(await storage.getRole(room.projectId, room.userId))) {
+    return { ok: false, code: CloseCode.UnknownRoom, reason: 'no such coder in this project' };
+  }
+  const access = roomAccess(room, { role, userId, mode, revealed });
+  if (access === 'none') return { ok: false, code: CloseCode.Forbidden, reason: 'this coding layer is private until the owner reveals it' };
+  return { ok: true, room, access };
+}

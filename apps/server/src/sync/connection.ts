@@ -1,0 +1,65 @@
+import { LIMITS } from '@concord/shared';
+import type { SyncSocket } from './socket.ts';
+
+/** Largest send backlog tolerated before a slow reader is dropped. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+let nextConnectionId = 1;
+
+/** One client's WebSocket in one room. */
+export class Connection {
+  readonly id = nextConnectionId++;
+  /** Awareness client ids this connection has announced; removed when it closes. */
+  readonly awarenessIds = new Set<number>();
+  closed = false;
+  /** Whether an empty-update "permission denied" notice was already sent. */
+  deniedNotified = false;
+  /** Serialises message handling so a connection's frames are processed in order. */
+  chain: Promise<void> = Promise.resolve();
+  private tokens: number = LIMITS.messageBurst;
+  private lastRefill = Date.now();
+
+  constructor(
+    readonly socket: SyncSocket,
+    readonly userId: string,
+    readonly userName: string,
+    public readOnly: boolean,
+    readonly projectId: string,
+    readonly ip: string,
+  ) {}
+
+  send(data: Uint8Array): void {
+    if (this.closed) return;
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.close(1013, 'client too slow');
+      return;
+    }
+    try {
+      this.socket.send(data);
+    } catch {
+      this.close(1011, 'send failed');
+    }
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.socket.close(code, reason);
+    } catch {
+      /* already closed */
+    }
+  }
+
+  /** Token bucket: false when the connection exceeds its message rate. */
+  takeToken(now = Date.now()): boolean {
+    const elapsed = now - this.lastRefill;
+    if (elapsed > 0) {
+      this.tokens = Math.min(LIMITS.messageBurst, this.tokens + (elapsed / 1000) * LIMITS.messagesPerSecond);
+      this.lastRefill = now;
+    }
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}

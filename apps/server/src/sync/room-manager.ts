@@ -1,0 +1,128 @@
+import * as Y from 'yjs';
+import { LIMITS } from '@concord/shared';
+import type { Storage } from '../storage/types.ts';
+import type { Connection } from './connection.ts';
+import type { Fanout } from './fanout.ts';
+import { ORIGIN_SERVER, Room, type RoomHooks } from './room.ts';
+
+export interface RoomManagerOptions {
+  log: RoomHooks['log'];
+  fanout?: Fanout | null;
+  compactAfter?: number;
+  onCommitted?: (room: Room) => void;
+}
+
+/**
+ * Owns the loaded rooms: loads on first use, unloads (after storing) when the last
+ * connection or server-side holder leaves. A room that is closing is awaited
+ * before it is loaded again, so no update can slip between two copies.
+ */
+export class RoomManager {
+  readonly rooms = new Map<string, Room>();
+  private readonly hooks: RoomHooks;
+
+  constructor(private readonly storage: Storage, private readonly opts: RoomManagerOptions) {
+    this.hooks = {
+      log: opts.log,
+      compactAfter: opts.compactAfter ?? LIMITS.compactAfterUpdates,
+      ...(opts.onCommitted ? { onCommitted: opts.onCommitted } : {}),
+    };
+  }
+
+  private async acquire(name: string): Promise<Room> {
+    for (;;) {
+      const existing = this.rooms.get(name);
+      if (!existing) break;
+      if (existing.state === 'loading' || existing.state === 'ready') return existing;
+      await existing.closed;
+      if (this.rooms.get(name) === existing) this.rooms.delete(name);
+    }
+    const room = new Room(name, this.storage, this.hooks, this.opts.fanout ?? null, (r) => this.unload(r), (r) => {
+      if (this.rooms.get(r.name) === r) this.rooms.delete(r.name);
+    });
+    this.rooms.set(name, room);
+    return room;
+  }
+
+  /** Adds a connection to its room, loading the room if needed. */
+  async join(name: string, conn: Connection): Promise<Room> {
+    const room = await this.acquire(name);
+    room.join(conn);
+    return room;
+  }
+
+  private unload(room: Room): void {
+    if (room.state !== 'ready' && room.state !== 'loading') return;
+    void room.close();
+  }
+
+  /**
+   * Runs `fn` on a room's document as the server (imports, renames, reveals):
+   * the change is committed and broadcast like any client's.
+   */
+  async withDoc<T>(name: string, fn: (doc: Y.Doc) => T): Promise<T> {
+    const room = await this.acquire(name);
+    room.holds++;
+    try {
+      if (!(await room.loaded)) throw new Error(`room ${name} could not be loaded`);
+      let result!: T;
+      Y.transact(room.doc, () => { result = fn(room.doc); }, ORIGIN_SERVER);
+      await room.idle();
+      if (room.state !== 'ready') throw new Error(`room ${name} failed while storing`);
+      return result;
+    } finally {
+      room.holds--;
+      if (room.holds === 0 && room.connections.size === 0) this.unload(room);
+    }
+  }
+
+  /** Reads a room's document: from memory when loaded, else from storage without loading it. */
+  async readDoc<T>(name: string, fn: (doc: Y.Doc) => T): Promise<T> {
+    const room = this.rooms.get(name);
+    if (room && room.state === 'ready') return fn(room.doc);
+    const stored = await this.storage.loadDoc(name);
+    const doc = new Y.Doc();
+    try {
+      if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
+      for (const u of stored.updates) Y.applyUpdate(doc, u);
+      return fn(doc);
+    } finally {
+      doc.destroy();
+    }
+  }
+
+  /** Closes matching connections (membership revoked, mode changed). */
+  closeConnections(match: (conn: Connection, room: Room) => boolean, code: number, reason: string): number {
+    let n = 0;
+    for (const room of this.rooms.values()) {
+      for (const conn of [...room.connections]) {
+        if (match(conn, room)) {
+          conn.close(code, reason);
+          room.leave(conn);
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** Who is connected to which room, for presence lists. */
+  presence(prefix: string): Map<string, { userId: string; name: string }[]> {
+    const out = new Map<string, { userId: string; name: string }[]>();
+    for (const room of this.rooms.values()) {
+      if (!room.name.startsWith(prefix)) continue;
+      const users = new Map<string, string>();
+      for (const c of room.connections) users.set(c.userId, c.userName);
+      out.set(room.name, [...users].map(([userId, name]) => ({ userId, name })));
+    }
+    return out;
+  }
+
+  /** Stores and unloads every room (shutdown). */
+  async closeAll(code: number, reason: string): Promise<void> {
+    const rooms = [...this.rooms.values()];
+    for (const room of rooms) for (const c of [...room.connections]) { c.close(code, reason); room.connections.delete(c); }
+    await Promise.all(rooms.map((r) => r.close()));
+    this.rooms.clear();
+  }
+}

@@ -1,0 +1,337 @@
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as authProtocol from 'y-protocols/auth';
+import * as syncProtocol from 'y-protocols/sync';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { CloseCode } from '@concord/shared';
+import type { Storage, StoredDoc } from '../storage/types.ts';
+import type { Connection } from './connection.ts';
+import { MessageType, SyncType } from './protocol.ts';
+import type { Fanout } from './fanout.ts';
+
+/** Transaction origins that are not a client connection. */
+export const ORIGIN_LOAD = Symbol('load');
+export const ORIGIN_REMOTE = Symbol('remote-node');
+export const ORIGIN_SERVER = Symbol('server');
+
+export type RoomState = 'loading' | 'ready' | 'closing' | 'closed';
+
+export interface RoomHooks {
+  log(level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>): void;
+  /** Called after updates are committed (for derived indexes such as transcript counts). */
+  onCommitted?(room: Room): void;
+  compactAfter: number;
+}
+
+/**
+ * One loaded Yjs document and its connections. Rules:
+ * - every update is committed to storage before it is broadcast (group commit per tick);
+ * - a client's sync step 1 is answered only once everything in memory is committed;
+ * - frames that arrive while the room loads are buffered and handled in order;
+ * - a failed load or store closes every connection (4500) and unloads the room.
+ */
+export class Room {
+  readonly doc = new Y.Doc({ gc: true });
+  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  readonly connections = new Set<Connection>();
+  state: RoomState = 'loading';
+  readonly loaded: Promise<boolean>;
+  /** Resolves once the room is closed and stored. */
+  closed: Promise<void> | null = null;
+  /** Number of server-side users (HTTP handlers) holding the room open. */
+  holds = 0;
+  private queue: { update: Uint8Array; origin: unknown }[] = [];
+  private flushScheduled = false;
+  private flushChain: Promise<void> = Promise.resolve();
+  private logged = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly storage: Storage,
+    private readonly hooks: RoomHooks,
+    private readonly fanout: Fanout | null,
+    private readonly onEmpty: (room: Room) => void,
+    private readonly onClosed: (room: Room) => void,
+  ) {
+    this.awareness.setLocalState(null);
+    this.doc.on('update', this.handleDocUpdate);
+    this.awareness.on('update', this.handleAwarenessUpdate);
+    this.loaded = this.load();
+  }
+
+  private async load(): Promise<boolean> {
+    try {
+      const stored = await this.storage.loadDoc(this.name);
+      Y.transact(this.doc, () => {
+        if (stored.snapshot) Y.applyUpdate(this.doc, stored.snapshot);
+        for (const u of stored.updates) Y.applyUpdate(this.doc, u);
+      }, ORIGIN_LOAD);
+      this.logged = stored.updates.length;
+      if (this.fanout) await this.fanout.subscribe(this);
+      if ((this.state as RoomState) !== 'loading') return false;
+      this.state = 'ready';
+      return true;
+    } catch (err) {
+      this.hooks.log('error', 'room load failed', { room: this.name, err: String(err) });
+      this.fail();
+      return false;
+    }
+  }
+
+  /** Closes every connection and unloads the room, keeping nothing half-done in memory. */
+  fail(): void {
+    if (this.state === 'closed' || this.state === 'closing') return;
+    for (const c of this.connections) c.close(CloseCode.RoomFailed, 'room failed on the server');
+    this.connections.clear();
+    this.queue = [];
+    this.closed = this.teardown(false);
+  }
+
+  // ---- connections -------------------------------------------------------
+
+  join(conn: Connection): void {
+    this.connections.add(conn);
+    void this.loaded.then((ok) => {
+      if (!ok) {
+        this.connections.delete(conn);
+        conn.close(CloseCode.RoomFailed, 'room failed on the server');
+        return;
+      }
+      if (conn.closed) return;
+      // Server's sync step 1 and the current awareness states.
+      const enc = encoding.createEncoder();
+      encoding.writeVarUint(enc, MessageType.Sync);
+      syncProtocol.writeSyncStep1(enc, this.doc);
+      conn.send(encoding.toUint8Array(enc));
+      const states = [...this.awareness.getStates().keys()];
+      if (states.length > 0) conn.send(this.awarenessMessage(states));
+    });
+  }
+
+  leave(conn: Connection): void {
+    if (!this.connections.delete(conn)) return;
+    if (conn.awarenessIds.size > 0) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessIds], null);
+    }
+    if (this.connections.size === 0 && this.holds === 0) this.onEmpty(this);
+  }
+
+  /** Handles one frame from a connection; frames are processed in arrival order. */
+  receive(conn: Connection, data: Uint8Array): void {
+    conn.chain = conn.chain.then(async () => {
+      if (!(await this.loaded) || conn.closed) return;
+      await this.handleMessage(conn, data);
+    }).catch((err: unknown) => {
+      this.hooks.log('warn', 'bad message', { room: this.name, conn: conn.id, err: String(err) });
+      conn.close(CloseCode.BadMessage, 'malformed message');
+    });
+  }
+
+  private async handleMessage(conn: Connection, data: Uint8Array): Promise<void> {
+    const decoder = decoding.createDecoder(data);
+    const type = decoding.readVarUint(decoder);
+    switch (type) {
+      case MessageType.Sync: {
+        const syncType = decoding.readVarUint(decoder);
+        if (syncType === SyncType.Step1) {
+          const stateVector = decoding.readVarUint8Array(decoder);
+          // Answer only with committed state: wait for anything queued to be stored.
+          await this.idle();
+          if (conn.closed) return;
+          const enc = encoding.createEncoder();
+          encoding.writeVarUint(enc, MessageType.Sync);
+          syncProtocol.writeSyncStep2(enc, this.doc, stateVector);
+          conn.send(encoding.toUint8Array(enc));
+        } else if (syncType === SyncType.Step2 || syncType === SyncType.Update) {
+          const update = decoding.readVarUint8Array(decoder);
+          if (conn.readOnly) {
+            if (!isEmptyUpdate(update) && !conn.deniedNotified) {
+              conn.deniedNotified = true;
+              const enc = encoding.createEncoder();
+              encoding.writeVarUint(enc, MessageType.Auth);
+              authProtocol.writePermissionDenied(enc, 'read-only: your changes were not saved');
+              conn.send(encoding.toUint8Array(enc));
+            }
+            return;
+          }
+          validateUpdate(update);
+          Y.applyUpdate(this.doc, update, conn);
+        } else {
+          throw new Error(`unknown sync message type ${syncType}`);
+        }
+        break;
+      }
+      case MessageType.Awareness: {
+        const update = decoding.readVarUint8Array(decoder);
+        awarenessProtocol.applyAwarenessUpdate(this.awareness, update, conn);
+        break;
+      }
+      case MessageType.QueryAwareness: {
+        const ids = [...this.awareness.getStates().keys()];
+        if (ids.length > 0) conn.send(this.awarenessMessage(ids));
+        break;
+      }
+      case MessageType.Auth:
+        break;
+      default:
+        throw new Error(`unknown message type ${type}`);
+    }
+  }
+
+  // ---- updates ------------------------------------------------------------
+
+  private readonly handleDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (origin === ORIGIN_LOAD) return;
+    if (origin === ORIGIN_REMOTE) {
+      // Another node committed it already; just pass it on to our clients.
+      this.broadcast(syncUpdateMessage(update), null);
+      return;
+    }
+    this.queue.push({ update, origin });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+  };
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0 || this.state === 'closed') return;
+    this.flushChain = this.flushChain.then(async () => {
+      await this.storage.appendUpdates(this.name, batch.map((b) => b.update));
+      this.logged += batch.length;
+      for (const { update, origin } of batch) {
+        const msg = syncUpdateMessage(update);
+        this.broadcast(msg, origin);
+        this.fanout?.publishUpdate(this.name, update);
+      }
+      this.hooks.onCommitted?.(this);
+      if (this.logged >= this.hooks.compactAfter) await this.compact();
+    }).catch((err: unknown) => {
+      this.hooks.log('error', 'room store failed', { room: this.name, err: String(err) });
+      this.fail();
+    });
+  };
+
+  /** Resolves when every update received so far is committed. */
+  async idle(): Promise<void> {
+    while (this.queue.length > 0 || this.flushScheduled) {
+      if (this.flushScheduled) this.flush();
+      await this.flushChain;
+    }
+    await this.flushChain;
+  }
+
+  private async compact(): Promise<void> {
+    await this.storage.compactDoc(this.name, mergeStoredDoc);
+    this.logged = 0;
+  }
+
+  private broadcast(msg: Uint8Array, except: unknown): void {
+    for (const c of this.connections) if (c !== except) c.send(msg);
+  }
+
+  // ---- awareness ------------------------------------------------------------
+
+  private readonly handleAwarenessUpdate = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    const changed = [...added, ...updated, ...removed];
+    if (changed.length === 0) return;
+    if (origin && typeof origin === 'object' && 'awarenessIds' in origin) {
+      const conn = origin as Connection;
+      for (const id of [...added, ...updated]) conn.awarenessIds.add(id);
+      for (const id of removed) conn.awarenessIds.delete(id);
+    }
+    const msg = this.awarenessMessage(changed);
+    this.broadcast(msg, null);
+    if (origin !== ORIGIN_REMOTE && this.fanout) {
+      this.fanout.publishAwareness(this.name, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+    }
+  };
+
+  private awarenessMessage(clients: number[]): Uint8Array {
+    const enc = encoding.createEncoder();
+    encoding.writeVarUint(enc, MessageType.Awareness);
+    encoding.writeVarUint8Array(enc, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
+    return encoding.toUint8Array(enc);
+  }
+
+  /** Applies an update from another node (already committed there). */
+  applyRemoteUpdate(update: Uint8Array): void {
+    if (this.state !== 'ready') return;
+    Y.applyUpdate(this.doc, update, ORIGIN_REMOTE);
+  }
+
+  applyRemoteAwareness(update: Uint8Array): void {
+    if (this.state !== 'ready') return;
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, ORIGIN_REMOTE);
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------
+
+  /** Stores what is pending, compacts, and frees the room. */
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.state = 'closing';
+      this.closed = this.teardown(true);
+    }
+    return this.closed;
+  }
+
+  private async teardown(store: boolean): Promise<void> {
+    const wasLoaded = await this.loaded.catch(() => false);
+    if (store && wasLoaded) {
+      try {
+        await this.idle();
+        if (this.logged > 20) await this.compact();
+      } catch (err) {
+        this.hooks.log('error', 'room store on close failed', { room: this.name, err: String(err) });
+      }
+    }
+    this.state = 'closed';
+    if (this.fanout) await this.fanout.unsubscribe(this).catch(() => undefined);
+    this.doc.off('update', this.handleDocUpdate);
+    this.awareness.off('update', this.handleAwarenessUpdate);
+    this.awareness.destroy();
+    this.doc.destroy();
+    this.onClosed(this);
+  }
+}
+
+export function syncUpdateMessage(update: Uint8Array): Uint8Array {
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, MessageType.Sync);
+  syncProtocol.writeUpdate(enc, update);
+  return encoding.toUint8Array(enc);
+}
+
+/** Builds one snapshot from a stored snapshot and log (used by compaction). */
+export function mergeStoredDoc(stored: StoredDoc): Uint8Array {
+  const doc = new Y.Doc();
+  Y.transact(doc, () => {
+    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
+    for (const u of stored.updates) Y.applyUpdate(doc, u);
+  });
+  const merged = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return merged;
+}
+
+function isEmptyUpdate(update: Uint8Array): boolean {
+  // An update with no structs and an empty delete set encodes as [0, 0].
+  return update.length <= 2 && update.every((b) => b === 0);
+}
+
+/**
+ * Decodes an update fully before it touches the room's document, so a truncated
+ * or garbage update throws here (closing only its connection) instead of leaving
+ * the document half-applied.
+ */
+export function validateUpdate(update: Uint8Array): void {
+  Y.decodeUpdate(update);
+}

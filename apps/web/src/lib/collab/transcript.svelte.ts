@@ -1,0 +1,323 @@
+import * as Y from 'yjs';
+import {
+  CommentsDoc,
+  TranscriptDoc,
+  anchorSpan,
+  commentsRoom,
+  isCoding,
+  layerCodings,
+  layerRoom,
+  transcriptRoom,
+  type Coding,
+  type ResolvedCoding,
+  type ResolvedTurn,
+  type TranscriptMeta,
+} from '@concord/shared';
+import { SyncedRoom, combineStatus, type CombinedStatus } from './room.svelte.ts';
+import { UndoRouter } from './undo.ts';
+
+/** Transaction origin of codings made in this tab: only these are undone by Ctrl-Z. */
+export const CODING_ORIGIN = { name: 'concord:coding' } as const;
+
+export interface LocalUser {
+  id: string;
+  name: string;
+  color: string;
+  colorLight: string;
+}
+
+/** What each client publishes in awareness (y-codemirror.next adds `cursor`). */
+export interface AwarenessState {
+  user?: LocalUser;
+  cursor?: { anchor: unknown; head: unknown } | null;
+  /** The first visible position (Y.RelativePosition JSON) and the line index, for "follow". */
+  viewport?: { top: unknown; line: number } | null;
+  /** What the person is doing, shown in the presence bar. */
+  activity?: 'coding' | 'editing' | 'reading' | 'picking' | null;
+}
+
+export interface Collaborator {
+  clientId: number;
+  user: LocalUser;
+  activity: AwarenessState['activity'];
+  hasViewport: boolean;
+  isSelf: boolean;
+}
+
+type DirtyKey = 'codings' | 'turns' | 'anchors' | 'meta';
+
+export interface CommentAnchor {
+  id: string;
+  start: number;
+  end: number;
+  resolved: boolean;
+  count: number;
+  quote: string;
+  firstBody: string;
+  authorId: string;
+}
+
+/**
+ * Everything the coding view needs about one transcript: the transcript room
+ * (text, turns, shared codings, presence), its comments room (anchors), and in
+ * independent mode the user's private layer room (their codings).
+ */
+export class TranscriptSession {
+  readonly room: SyncedRoom;
+  readonly comments: SyncedRoom;
+  layer: SyncedRoom | null = null;
+  readonly td: TranscriptDoc;
+  readonly cd: CommentsDoc;
+  readonly undo: UndoRouter;
+  /** Text + shared codings undo (handed to yCollab). */
+  readonly textUndo: Y.UndoManager;
+  #layerUndo: Y.UndoManager | null = null;
+
+  codings = $state.raw<ResolvedCoding[]>([]);
+  turns = $state.raw<ResolvedTurn[]>([]);
+  anchors = $state.raw<CommentAnchor[]>([]);
+  meta = $state.raw<TranscriptMeta | null>(null);
+  collaborators = $state.raw<Collaborator[]>([]);
+  ready = $state(false);
+  canUndo = $state(false);
+  canRedo = $state(false);
+  /** Bumps whenever the body changed (for views that derive from the text). */
+  bodyVersion = $state(0);
+
+  #frame = 0;
+  #dirty = { codings: false, turns: false, anchors: false, meta: false };
+  readonly #offs: (() => void)[] = [];
+
+  constructor(
+    readonly projectId: string,
+    readonly transcriptId: string,
+    readonly user: LocalUser,
+    opts: { mode?: 'open' | 'independent'; revealed?: boolean; canWrite: boolean },
+  ) {
+    this.room = new SyncedRoom(transcriptRoom(projectId, transcriptId), { userId: user.id });
+    this.comments = new SyncedRoom(commentsRoom(projectId, transcriptId), { userId: user.id });
+    this.td = new TranscriptDoc(this.room.doc);
+    this.cd = new CommentsDoc(this.comments.doc);
+    this.textUndo = new Y.UndoManager([this.td.body, this.td.codings], { trackedOrigins: new Set([CODING_ORIGIN]) });
+    this.undo = new UndoRouter([this.textUndo]);
+    this.#offs.push(this.undo.onChange(() => this.refreshUndo()));
+
+    if (opts.mode === 'independent' && !opts.revealed && opts.canWrite) this.openLayer();
+
+    this.room.awareness.setLocalStateField('user', user);
+    const onAwareness = (): void => this.refreshCollaborators();
+    this.room.awareness.on('change', onAwareness);
+    this.#offs.push(() => this.room.awareness.off('change', onAwareness));
+
+    const onTranscript = (tr: Y.Transaction): void => {
+      const changed = tr.changedParentTypes;
+      if (changed.has(this.td.body)) {
+        this.bodyVersion++;
+        this.mark('codings', 'turns', 'anchors');
+      }
+      if (changed.has(this.td.codings)) this.mark('codings');
+      if (changed.has(this.td.turns) || changed.has(this.td.speakers)) this.mark('turns');
+      if (changed.has(this.td.meta)) this.mark('meta');
+      // first load (from IndexedDB or the server) may touch nested types only
+      if (!this.ready && this.td.body.length > 0) this.mark('codings', 'turns', 'anchors', 'meta');
+    };
+    this.room.doc.on('afterTransaction', onTranscript);
+    this.#offs.push(() => this.room.doc.off('afterTransaction', onTranscript));
+    const onComments = (): void => this.mark('anchors');
+    this.comments.doc.on('update', onComments);
+    this.#offs.push(() => this.comments.doc.off('update', onComments));
+
+    this.mark('codings', 'turns', 'anchors', 'meta');
+    void this.room.whenReady().then(() => {
+      this.ready = true;
+      this.mark('codings', 'turns', 'anchors', 'meta');
+    });
+  }
+
+  /** Rooms whose state the connection indicator combines. */
+  get rooms(): SyncedRoom[] {
+    return [this.room, this.comments, ...(this.layer ? [this.layer] : [])];
+  }
+
+  get status(): CombinedStatus {
+    return combineStatus(this.rooms);
+  }
+
+  /** The map new codings go to: the shared layer, or this coder's private layer in independent mode. */
+  get codingTarget(): Y.Map<Coding> {
+    return this.layer ? layerCodings(this.layer.doc) : this.td.codings;
+  }
+
+  get independent(): boolean {
+    return this.layer !== null;
+  }
+
+  private openLayer(): void {
+    this.layer = new SyncedRoom(layerRoom(this.projectId, this.transcriptId, this.user.id), { userId: this.user.id });
+    const codings = layerCodings(this.layer.doc);
+    this.#layerUndo = new Y.UndoManager(codings, { trackedOrigins: new Set([CODING_ORIGIN]) });
+    this.undo.add(this.#layerUndo);
+    const layer = this.layer;
+    const onLayer = (): void => this.mark('codings');
+    layer.doc.on('update', onLayer);
+    this.#offs.push(() => layer.doc.off('update', onLayer));
+  }
+
+  private mark(...what: DirtyKey[]): void {
+    for (const w of what) this.#dirty[w] = true;
+    if (this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.flush();
+    });
+  }
+
+  /** Recomputes whatever changed now (normally once per animation frame). */
+  flush(): void {
+    const d = this.#dirty;
+    this.#dirty = { codings: false, turns: false, anchors: false, meta: false };
+    if (d.codings) this.codings = this.td.resolveCodings(this.codingTarget);
+    if (d.turns) this.turns = this.td.resolveTurns();
+    if (d.meta) this.meta = this.td.meta.size > 0 ? this.td.getMeta() : null;
+    if (d.anchors) this.anchors = this.resolveAnchors();
+  }
+
+  private resolveAnchors(): CommentAnchor[] {
+    if (this.cd.threads.size === 0) return [];
+    const out: CommentAnchor[] = [];
+    for (const t of this.cd.resolve(this.room.doc)) {
+      if (t.start === null || t.end === null) continue;
+      const first = t.comments.find((c) => !c.deleted);
+      out.push({
+        id: t.id, start: t.start, end: t.end, resolved: t.resolved, count: t.comments.filter((c) => !c.deleted).length,
+        quote: t.quote, firstBody: first?.body ?? '', authorId: t.authorId,
+      });
+    }
+    return out;
+  }
+
+  private refreshUndo(): void {
+    this.canUndo = this.undo.canUndo;
+    this.canRedo = this.undo.canRedo;
+  }
+
+  private refreshCollaborators(): void {
+    const out: Collaborator[] = [];
+    const self = this.room.doc.clientID;
+    for (const [clientId, raw] of this.room.awareness.getStates()) {
+      const s = raw as AwarenessState;
+      if (!s.user || typeof s.user.id !== 'string') continue;
+      out.push({
+        clientId,
+        user: s.user,
+        activity: s.activity ?? null,
+        hasViewport: !!s.viewport,
+        isSelf: clientId === self,
+      });
+    }
+    out.sort((a, b) => Number(b.isSelf) - Number(a.isSelf) || a.user.name.localeCompare(b.user.name) || a.clientId - b.clientId);
+    this.collaborators = out;
+  }
+
+  awarenessOf(clientId: number): AwarenessState | null {
+    return (this.room.awareness.getStates().get(clientId) as AwarenessState | undefined) ?? null;
+  }
+
+  setActivity(activity: AwarenessState['activity']): void {
+    const cur = this.room.awareness.getLocalState() as AwarenessState | null;
+    if (cur?.activity !== activity) this.room.awareness.setLocalStateField('activity', activity);
+  }
+
+  setViewport(viewport: AwarenessState['viewport']): void {
+    this.room.awareness.setLocalStateField('viewport', viewport);
+  }
+
+  // --- coding operations (all undoable by this user only) ---
+
+  /** Applies a code to [from, to) unless this coder already has exactly that coding. Returns the coding id. */
+  applyCode(codeId: string, from: number, to: number, memo?: string): string | null {
+    if (to <= from) return null;
+    const dup = this.codings.find((c) => c.codeId === codeId && c.coderId === this.user.id && c.start === from && c.end === to);
+    if (dup) return dup.id;
+    let id: string | null = null;
+    const target = this.codingTarget;
+    target.doc!.transact(() => {
+      id = this.td.addCoding(target, { codeId, coderId: this.user.id, start: from, end: to, ...(memo ? { memo } : {}) }).id;
+    }, CODING_ORIGIN);
+    this.stopCapturing();
+    this.mark('codings');
+    return id;
+  }
+
+  removeCoding(id: string): void {
+    const target = this.codingTarget;
+    if (!target.has(id)) return;
+    target.doc!.transact(() => target.delete(id), CODING_ORIGIN);
+    this.stopCapturing();
+    this.mark('codings');
+  }
+
+  setMemo(id: string, memo: string): void {
+    const target = this.codingTarget;
+    const c = target.get(id);
+    if (!isCoding(c)) return;
+    const m = memo.trim();
+    const next: Coding = { id: c.id, codeId: c.codeId, coderId: c.coderId, start: c.start, end: c.end, createdAt: c.createdAt, ...(m ? { memo: m } : {}) };
+    target.doc!.transact(() => target.set(id, next), CODING_ORIGIN);
+    this.stopCapturing();
+    this.mark('codings');
+  }
+
+  /** Moves a coding's boundaries to [from, to) (re-anchored to the words now there). */
+  adjust(id: string, from: number, to: number): void {
+    const target = this.codingTarget;
+    const c = target.get(id);
+    if (!isCoding(c) || to <= from) return;
+    const span = anchorSpan(this.td.body, from, to);
+    const next: Coding = { ...c, start: span.start, end: span.end };
+    target.doc!.transact(() => target.set(id, next), CODING_ORIGIN);
+    this.stopCapturing();
+    this.mark('codings');
+  }
+
+  /** Changes the code of a coding (e.g. "recode as"). */
+  recode(id: string, codeId: string): void {
+    const target = this.codingTarget;
+    const c = target.get(id);
+    if (!isCoding(c)) return;
+    target.doc!.transact(() => target.set(id, { ...c, codeId }), CODING_ORIGIN);
+    this.stopCapturing();
+    this.mark('codings');
+  }
+
+  private stopCapturing(): void {
+    for (const m of this.undo.managers) m.stopCapturing();
+  }
+
+  /** A relative position (JSON) for awareness from a UTF-16 offset. */
+  relativeJSON(index: number): unknown {
+    return Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(this.td.body, Math.min(index, this.td.body.length)));
+  }
+
+  /** Resolves a relative position JSON from awareness to an offset (null if unknown). */
+  absoluteFromJSON(json: unknown): number | null {
+    try {
+      const rel = Y.createRelativePositionFromJSON(json);
+      const abs = Y.createAbsolutePositionFromRelativePosition(rel, this.room.doc);
+      return abs && abs.type === this.td.body ? abs.index : null;
+    } catch {
+      return null;
+    }
+  }
+
+  destroy(): void {
+    cancelAnimationFrame(this.#frame);
+    for (const off of this.#offs) off();
+    this.undo.destroy();
+    this.textUndo.destroy();
+    this.#layerUndo?.destroy();
+    this.layer?.destroy();
+    this.comments.destroy();
+    this.room.destroy();
+  }
+}

@@ -1,0 +1,248 @@
+import { Compartment, EditorState, Prec, type Extension } from '@codemirror/state';
+import {
+  EditorView,
+  ViewPlugin,
+  drawSelection,
+  highlightSpecialChars,
+  hoverTooltip,
+  keymap,
+  type Command,
+  type ViewUpdate,
+} from '@codemirror/view';
+import { defaultKeymap } from '@codemirror/commands';
+import { yCollab } from 'y-codemirror.next';
+import type * as Y from 'yjs';
+import type { Awareness } from 'y-protocols/awareness';
+import { codingsAt, codingsField, commentsAt, commentsField } from './codings.ts';
+import { turnsField } from './turns.ts';
+import { codingMargin } from './margin.ts';
+import { editorTheme } from './theme.ts';
+
+export interface EditorCallbacks {
+  /** Open the code picker at the current selection. */
+  openPicker: () => void;
+  /** Apply recent code number n (1–9) to the selection. */
+  applyRecent: (n: number) => void;
+  /** Open the coding card for these codings. */
+  openCodings: (ids: string[], anchor: DOMRect) => void;
+  /** Hover over a coding in the margin. */
+  hoverCoding: (id: string | null) => void;
+  undo: () => boolean;
+  redo: () => boolean;
+  /** Switch between coding (keys are shortcuts) and editing the text. */
+  setEditing: (editing: boolean) => void;
+  /** The first visible position changed (for followers). */
+  viewportChanged: (topPos: number, topLine: number) => void;
+  /** The user scrolled by themselves (stops following). */
+  userScrolled: () => void;
+  selectionChanged: (from: number, to: number) => void;
+  escape: () => boolean;
+}
+
+export interface EditorModes {
+  /** May change codings (owner, coder). */
+  canCode: boolean;
+  /** Text accepts typing (edit mode of owners and coders). */
+  editing: boolean;
+}
+
+export const modeCompartment = new Compartment();
+export const keysCompartment = new Compartment();
+
+export function modeExtension(m: EditorModes): Extension {
+  return [
+    EditorState.readOnly.of(!(m.canCode && m.editing)),
+    EditorView.contentAttributes.of({
+      'aria-readonly': String(!(m.canCode && m.editing)),
+      'data-mode': m.canCode ? (m.editing ? 'editing' : 'coding') : 'reading',
+    }),
+    EditorView.editorAttributes.of({ class: m.canCode ? (m.editing ? 'mode-editing' : 'mode-coding') : 'mode-reading' }),
+  ];
+}
+
+/** Shortcut keys: coding mode turns plain keys into commands; editing keeps them as text. */
+export function keysExtension(m: EditorModes, cb: EditorCallbacks): Extension {
+  const run = (fn: () => void): Command => () => {
+    fn();
+    return true;
+  };
+  const bindings = [
+    { key: 'Mod-z', run: () => cb.undo() || true, preventDefault: true },
+    { key: 'Mod-y', run: () => cb.redo() || true, preventDefault: true },
+    { key: 'Mod-Shift-z', run: () => cb.redo() || true, preventDefault: true },
+    { key: 'Escape', run: () => cb.escape() },
+  ];
+  if (m.canCode) {
+    bindings.push({ key: 'Mod-k', run: run(cb.openPicker), preventDefault: true });
+    bindings.push({ key: 'Mod-Enter', run: run(cb.openPicker), preventDefault: true });
+    if (!m.editing) {
+      bindings.push({ key: 'c', run: run(cb.openPicker), preventDefault: true });
+      bindings.push({ key: 'e', run: run(() => cb.setEditing(true)), preventDefault: true });
+      for (let n = 1; n <= 9; n++) bindings.push({ key: String(n), run: run(() => cb.applyRecent(n)), preventDefault: true });
+    } else {
+      bindings.push({ key: 'Escape', run: () => cb.escape() || (cb.setEditing(false), true) });
+    }
+  }
+  return Prec.highest(keymap.of(bindings));
+}
+
+function codingTooltip(): Extension {
+  return hoverTooltip(
+    (view, pos, side) => {
+      const codings = codingsAt(view.state, pos, side < 0 ? -1 : 1);
+      const comments = commentsAt(view.state, pos);
+      if (!codings.length && !comments.length) return null;
+      const start = Math.min(...codings.map((c) => c.start), ...comments.map((c) => c.start));
+      const end = Math.max(...codings.map((c) => c.end), ...comments.map((c) => c.end));
+      return {
+        pos: Math.max(start, view.visibleRanges[0]?.from ?? start),
+        end,
+        above: true,
+        create() {
+          const dom = document.createElement('div');
+          dom.className = 'cm-coding-tip';
+          for (const c of codings) {
+            const row = document.createElement('div');
+            row.className = 'tip-row';
+            const sw = document.createElement('span');
+            sw.className = 'tip-swatch';
+            sw.style.background = c.color;
+            const name = document.createElement('span');
+            name.className = 'tip-name';
+            name.textContent = c.path ? `${c.path} › ${c.name}` : c.name;
+            const who = document.createElement('span');
+            who.className = 'tip-who';
+            who.textContent = c.mine ? 'you' : c.coderName;
+            who.style.color = c.coderColor;
+            row.append(sw, name, who);
+            dom.append(row);
+            if (c.memo) {
+              const memo = document.createElement('div');
+              memo.className = 'tip-memo';
+              memo.textContent = c.memo;
+              dom.append(memo);
+            }
+          }
+          for (const t of comments) {
+            const row = document.createElement('div');
+            row.className = 'tip-row tip-comment';
+            row.textContent = `💬 ${t.firstBody}${t.count > 1 ? ` (+${t.count - 1} ${t.count > 2 ? 'replies' : 'reply'})` : ''}${t.resolved ? ' · resolved' : ''}`;
+            dom.append(row);
+          }
+          if (codings.length) {
+            const hint = document.createElement('div');
+            hint.className = 'tip-hint';
+            hint.textContent = 'Click to open';
+            dom.append(hint);
+          }
+          return { dom };
+        },
+      };
+    },
+    { hoverTime: 250 },
+  );
+}
+
+/** Publishes the first visible line (throttled) and notices scrolling the user did. */
+function viewportReporter(cb: EditorCallbacks): Extension {
+  return ViewPlugin.fromClass(
+    class {
+      timer = 0;
+      lastTop = -1;
+      programmatic = 0;
+      constructor(readonly view: EditorView) {
+        view.scrollDOM.addEventListener('scroll', this.onScroll, { passive: true });
+        view.scrollDOM.addEventListener('wheel', this.onUser, { passive: true });
+        view.scrollDOM.addEventListener('touchmove', this.onUser, { passive: true });
+        view.scrollDOM.addEventListener('keydown', this.onKey);
+        this.report();
+      }
+      onUser = (): void => cb.userScrolled();
+      onKey = (e: KeyboardEvent): void => {
+        if (['PageUp', 'PageDown', 'ArrowUp', 'ArrowDown', 'Home', 'End'].includes(e.key)) cb.userScrolled();
+      };
+      onScroll = (): void => {
+        if (this.timer) return;
+        this.timer = window.setTimeout(() => {
+          this.timer = 0;
+          this.report();
+        }, 120);
+      };
+      report(): void {
+        const view = this.view;
+        const rect = view.scrollDOM.getBoundingClientRect();
+        const block = view.lineBlockAtHeight(rect.top - view.documentTop + 4);
+        if (block.from === this.lastTop) return;
+        this.lastTop = block.from;
+        cb.viewportChanged(block.from, view.state.doc.lineAt(block.from).number);
+      }
+      update(u: ViewUpdate): void {
+        if (u.selectionSet) {
+          const s = u.state.selection.main;
+          cb.selectionChanged(s.from, s.to);
+        }
+        if (u.geometryChanged || u.docChanged) this.onScroll();
+      }
+      destroy(): void {
+        clearTimeout(this.timer);
+        this.view.scrollDOM.removeEventListener('scroll', this.onScroll);
+        this.view.scrollDOM.removeEventListener('wheel', this.onUser);
+        this.view.scrollDOM.removeEventListener('touchmove', this.onUser);
+        this.view.scrollDOM.removeEventListener('keydown', this.onKey);
+      }
+    },
+  );
+}
+
+/** Click on coded words (without dragging a selection) opens their coding card. */
+function clickToOpen(cb: EditorCallbacks): Extension {
+  let down: { x: number; y: number } | null = null;
+  return EditorView.domEventHandlers({
+    mousedown(e) {
+      down = { x: e.clientX, y: e.clientY };
+      return false;
+    },
+    click(e, view) {
+      if (!down || Math.abs(e.clientX - down.x) > 3 || Math.abs(e.clientY - down.y) > 3) return false;
+      if (e.shiftKey || e.detail > 1) return false;
+      const pos = view.posAtCoords({ x: e.clientX, y: e.clientY }, false);
+      const el = (e.target as HTMLElement).closest('.cm-coding');
+      if (!el) return false;
+      const codings = codingsAt(view.state, pos);
+      if (!codings.length) return false;
+      const rect = el.getBoundingClientRect();
+      const r = new DOMRect(e.clientX, rect.top, 1, rect.height);
+      cb.openCodings(codings.map((c) => c.id), r);
+      return false;
+    },
+  });
+}
+
+export function createExtensions(opts: {
+  ytext: Y.Text;
+  awareness: Awareness;
+  undoManager: Y.UndoManager;
+  modes: EditorModes;
+  callbacks: EditorCallbacks;
+}): Extension {
+  const { callbacks: cb } = opts;
+  return [
+    keysCompartment.of(keysExtension(opts.modes, cb)),
+    modeCompartment.of(modeExtension(opts.modes)),
+    EditorView.lineWrapping,
+    highlightSpecialChars(),
+    drawSelection(),
+    EditorState.allowMultipleSelections.of(false),
+    keymap.of(defaultKeymap),
+    yCollab(opts.ytext, opts.awareness, { undoManager: opts.undoManager }),
+    turnsField,
+    codingsField,
+    commentsField,
+    codingMargin({ onOpen: cb.openCodings, onHover: cb.hoverCoding }),
+    codingTooltip(),
+    clickToOpen(cb),
+    viewportReporter(cb),
+    editorTheme,
+    EditorView.contentAttributes.of({ 'aria-label': 'Transcript', spellcheck: 'false' }),
+  ];
+}

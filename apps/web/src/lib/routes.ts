@@ -1,0 +1,39 @@
+/**
+ * A tiny history router. Routes:
+ *   /login, /signup, /                       (projects)
+ *   /projects/:pid                           (transcripts, members, import)
+ *   /projects/:pid/transcripts/:tid          (coding view)
+ */
+export type Route =
+  | { name: 'login'; next: string | null }
+  | { name: 'signup'; next: string | null }
+  | { name: 'projects' }
+  | { name: 'project'; pid: string }
+  | { name: 'transcript'; pid: string; tid: string }
+  | { name: 'not-found'; path: string };
+
+export function parsePath(pathname: string, search = ''): Route {
+  const params = new URLSearchParams(search);
+  const next = params.get('next');
+  const parts = pathname.replace(/\/+$/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts.length === 0) return { name: 'projects' };
+  if (parts.length === 1 && parts[0] === 'login') return { name: 'login', next };
+  if (parts.length === 1 && parts[0] === 'signup') return { name: 'signup', next };
+  if (parts[0] === 'projects' && parts.length === 2) return { name: 'project', pid: parts[1]! };
+  if (parts[0] === 'projects' && parts.length === 4 && parts[2] === 'transcripts') {
+    return { name: 'transcript', pid: parts[1]!, tid: parts[3]! };
+  }
+  return { name: 'not-found', path: pathname };
+}
+
+export function pathOf(route: Route): string {
+  const e = encodeURIComponent;
+  switch (route.name) {
+    case 'login': return route.next ? `/login?next=${e(route.next)}` : '/login';
+    case 'signup': return route.next ? `/signup?next=${e(route.next)}` : '/signup';
+    case 'projects': return '/';
+    case 'project': return `/projects/${e(route.pid)}`;
+    case 'transcript': return `/projects/${e(route.pid)}/transcripts/${e(route.tid)}`;
+    case 'not-found': return route.path;
+  }
+}

@@ -1,0 +1,29 @@
+import { defineConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+// The API and the sync WebSocket live on the Concord server; in development
+// `vite` proxies them there (CONCORD_SERVER, default http://localhost:3000).
+const server = process.env.CONCORD_SERVER ?? 'http://localhost:3000';
+
+export default defineConfig(({ mode }) => ({
+  plugins: [svelte()],
+  base: '/',
+  define: {
+    // Test hooks (window.__concord) exist only in builds made with CONCORD_TEST_HOOKS=1 or `--mode test`.
+    __CONCORD_TEST_HOOKS__: JSON.stringify(mode === 'test' || process.env.CONCORD_TEST_HOOKS === '1'),
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 1500,
+  },
+  server: {
+    port: 5173,
+    proxy: {
+      '/api': { target: server, changeOrigin: false },
+      '/sync': { target: server.replace(/^http/, 'ws'), ws: true },
+    },
+  },
+}));

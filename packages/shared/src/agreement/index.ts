@@ -1,0 +1,24 @@
+/**
+ * Inter-coder agreement statistics (pure: no I/O, no Node or DOM APIs).
+ * See `types.ts` for the conventions (missing values, NaN for undefined coefficients).
+ */
+export type { AlphaLevel, Label, MaybeLabel, Span } from './types.ts';
+export { percentAgreement } from './percent.ts';
+export { cohenKappa, fleissKappa, type CohenKappaResult, type FleissKappaResult } from './kappa.ts';
+export { krippendorffAlpha, type AlphaOptions, type AlphaResult } from './alpha.ts';
+export {
+  unitizedAlpha,
+  unitizingDistance,
+  type UnitSegment,
+  type UnitizedAlphaResult,
+  type UnitizedValueAlpha,
+} from './unitized.ts';
+export {
+  bootstrapAlpha,
+  bootstrapCI,
+  bootstrapKappa,
+  createRng,
+  type BootstrapOptions,
+  type BootstrapResult,
+} from './bootstrap.ts';
+export { textAgreement, wordSpans, type TextAgreementResult, type TextCoding } from './text.ts';

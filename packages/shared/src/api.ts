@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { ROLES } from './rooms.ts';
+import { MAX_NAME_LENGTH } from './limits.ts';
+
+/** Payloads of the HTTP API (DESIGN.md), validated on the server and typed for clients. */
+export const email = z.string().trim().toLowerCase().email('a valid email address is required').max(254);
+export const password = z.string().min(8, 'passwords need at least 8 characters').max(256);
+const name = z.string().trim().min(1, 'a name is required').max(MAX_NAME_LENGTH);
+
+export const SignupBody = z.object({ email, password, name });
+export const LoginBody = z.object({ email, password: z.string().min(1).max(256) });
+export const TokenBody = z.object({ name });
+export const ProjectBody = z.object({ name });
+export const MemberBody = z.object({ email, role: z.enum(ROLES as [string, ...string[]]) });
+export const MemberRoleBody = z.object({ role: z.enum(ROLES as [string, ...string[]]) });
+export const TranscriptTextBody = z.object({ name, text: z.string().min(1, 'the transcript is empty') });
+export const CodingModeBody = z.object({ mode: z.enum(['open', 'independent']) });
+
+export interface User { id: string; email: string; name: string }
+export interface ProjectSummary { id: string; name: string; role: string }
+export interface Member { userId: string; email: string; name: string; role: string }
+export interface TranscriptSummary {
+  id: string; name: string; turns: number; codings: number; mode?: 'open' | 'independent'; revealed?: boolean;
+}
+export interface ApiErrorBody { error: { code: string; message: string } }
+
+export interface Segment {
+  transcriptId: string;
+  transcriptName: string;
+  codeId: string;
+  codeName: string;
+  coderId: string;
+  speaker: string | null;
+  /** Unicode code point offsets into the transcript text. */
+  start: number;
+  end: number;
+  text: string;
+  memo?: string;
+}

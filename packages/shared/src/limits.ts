@@ -1,0 +1,29 @@
+/**
+ * Limits shared by client and server. The server enforces them; the client uses
+ * them to refuse early with a clear message.
+ */
+export const LIMITS = {
+  /** Largest WebSocket frame the sync server accepts (bytes). Also `maxPayload`. */
+  maxFrameBytes: 2 * 1024 * 1024,
+  /** Sustained messages per second per connection (token bucket refill rate). */
+  messagesPerSecond: 300,
+  /** Burst allowance of the per-connection token bucket. */
+  messageBurst: 600,
+  /** Largest transcript file accepted for import (bytes). */
+  maxTranscriptBytes: 5 * 1024 * 1024,
+  /** Largest upload (all files of one request together). */
+  maxUploadBytes: 50 * 1024 * 1024,
+  /** Awareness states of a silent client are dropped after this long (ms). */
+  awarenessTimeoutMs: 30_000,
+  /** Server pings every connection this often and drops ones that missed a pong. */
+  pingIntervalMs: 15_000,
+  /** Updates in a room's log before it is compacted into one snapshot. */
+  compactAfterUpdates: 500,
+  /** Concurrent WebSocket connections per client IP. */
+  connectionsPerIp: 200,
+  /** Failed login attempts per IP and per email in `loginWindowMs`. */
+  loginAttempts: 10,
+  loginWindowMs: 15 * 60_000,
+} as const;
+
+export const MAX_NAME_LENGTH = 200;

@@ -1,0 +1,28 @@
+/** REFI-QDA 1.5 interchange (.qdpx projects, .qdc codebooks) as pure TypeScript. */
+export type {
+  QdaUser,
+  QdaCode,
+  QdaCoding,
+  QdaSelection,
+  QdaNote,
+  QdaSource,
+  QdaProject,
+  QdaImportReport,
+  QdaCodebookReport,
+  RefiLimits,
+  ReadQdpxOptions,
+  WriteOptions,
+  WriteQdcOptions,
+} from './model.ts';
+export { DEFAULT_LIMITS } from './model.ts';
+export { RefiError, isRefiError, type RefiErrorCode } from './errors.ts';
+export { readQdpx, readQdc } from './read.ts';
+export { writeQdpx, writeQdc, projectXml, codebookXml, PROJECT_NS, CODEBOOK_NS } from './write.ts';
+export {
+  codePointLength,
+  codePointToUtf16,
+  utf16ToCodePoint,
+  sliceCodePoints,
+  type PositionConvention,
+} from './unicode.ts';
+export { normalizeGuid, isGuid, toRefiGuid } from './guid.ts';

@@ -1,0 +1,5 @@
+export * from './anchors.ts';
+export * from './ids.ts';
+export * from './transcript.ts';
+export * from './codebook.ts';
+export * from './comments.ts';
