@@ -51,7 +51,10 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
   });
   const deps: AppDeps = {
     config: cfg, storage, auth, rooms, log,
-    loginLimiter: new RateLimiter(LIMITS.loginAttempts, LIMITS.loginWindowMs),
+    loginLimiter: {
+      email: new RateLimiter(LIMITS.loginAttempts, LIMITS.loginWindowMs),
+      ip: new RateLimiter(LIMITS.loginAttemptsPerIp, LIMITS.loginWindowMs),
+    },
   };
   const app = createApp(deps, [transcriptRoutes, ...(opts.extraRoutes ?? [])]);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;

@@ -21,8 +21,10 @@ export const LIMITS = {
   compactAfterUpdates: 500,
   /** Concurrent WebSocket connections per client IP. */
   connectionsPerIp: 200,
-  /** Failed login attempts per IP and per email in `loginWindowMs`. */
+  /** Failed login attempts per email in `loginWindowMs`. */
   loginAttempts: 10,
+  /** Failed login attempts per client IP in `loginWindowMs` (higher: a department may share one NAT address). */
+  loginAttemptsPerIp: 50,
   loginWindowMs: 15 * 60_000,
 } as const;
 

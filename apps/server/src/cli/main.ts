@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
   const log = makeLogger(cfg);
   const rooms = new RoomManager(storage, { log });
   const deps: AppDeps = {
-    config: cfg, storage, rooms, log, auth: new AuthService(storage, cfg.sessionDays), loginLimiter: new RateLimiter(1, 1),
+    config: cfg, storage, rooms, log, auth: new AuthService(storage, cfg.sessionDays), loginLimiter: { email: new RateLimiter(1, 1), ip: new RateLimiter(1, 1) },
   };
   const ctx: CliContext = {
     deps,

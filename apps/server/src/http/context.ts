@@ -15,7 +15,8 @@ export interface AppDeps {
   storage: Storage;
   auth: AuthService;
   rooms: RoomManager;
-  loginLimiter: RateLimiter;
+  /** Failed logins per email and per IP. */
+  loginLimiter: { email: RateLimiter; ip: RateLimiter };
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
 }
 

@@ -179,6 +179,23 @@ function decideLabels(lines: readonly Line[]): (LabelDecision | null)[] {
     if (!acceptLabel(c.label, { count, requireNameLike: !markup })) return null;
     return { speaker: c.label, rest: c.rest, ms: c.ms, kind: c.kind };
   });
+  // A plain standalone name accepted on recurrence alone must introduce
+  // speech: the next line is not itself a label (a repeated one-word code such
+  // as `Misc` sits between paragraphs and labels, never above speech).
+  for (let i = 0; i < out.length; i++) {
+    const d = out[i];
+    if (!d || d.kind !== 'standalone' || d.rest !== '' || isKnownSpeakerPattern(d.speaker)) continue;
+    const l = lines[i]!;
+    if (l.heading !== null || l.bold !== null) continue;
+    let j = i + 1;
+    while (j < lines.length && (lines[j]!.blank || lines[j]!.skip)) j++;
+    if (j >= lines.length || out[j]) {
+      out[i] = null;
+      continue;
+    }
+    const next = parseCodeLine(lines[j]!.text);
+    if (next && (next.abbreviation !== null || isCodeToken(next.name))) out[i] = null;
+  }
   // One spelling per speaker: the first one written ("INTERVIEWER" later is "Interviewer").
   const spelling = new Map<string, string>();
   for (const d of out) {
@@ -240,6 +257,28 @@ function parseText(text: string, options: ParseTranscriptOptions): ParsedTranscr
   const codeShape: (CodeLine | null)[] = lines.map((l, i) =>
     roles[i] === 'content' && l.heading === null && l.bold === null ? parseCodeLine(l.text) : null,
   );
+  // In a block of several adjacent lines, code-shaped lines before the first
+  // unmistakable code line (`[ABBR]`, declared `ABBR-` prefix, code token) are
+  // the lines of a paragraph ("Second part of an answer / without commas").
+  {
+    const declared = new Set(codeShape.flatMap((c) => (c?.abbreviation ? [c.abbreviation] : [])));
+    const unmistakable = (c: CodeLine | null): boolean =>
+      c !== null &&
+      (c.abbreviation !== null || isCodeToken(c.name) || [...declared].some((a) => c.name.startsWith(`${a}-`)));
+    let i = 0;
+    while (i < lines.length) {
+      if (roles[i] === 'blank') {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < lines.length && roles[j] !== 'blank') j++;
+      if (j - i >= 2) {
+        for (let k = i; k < j && !unmistakable(codeShape[k]!); k++) codeShape[k] = null;
+      }
+      i = j;
+    }
+  }
   const codeCounts = new Map<string, number>();
   for (const c of codeShape) if (c) codeCounts.set(c.name, (codeCounts.get(c.name) ?? 0) + 1);
 
@@ -256,7 +295,8 @@ function parseText(text: string, options: ParseTranscriptOptions): ParsedTranscr
         continue;
       }
       if (!codeShape[i]) {
-        prevRole = roles[i]!;
+        // A labelled line with text (`Speaker: text`) is a paragraph too.
+        prevRole = roles[i] === 'label' && labels[i]!.rest ? 'content' : roles[i]!;
         i++;
         continue;
       }

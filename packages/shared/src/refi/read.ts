@@ -322,12 +322,14 @@ class Importer {
         } catch (e) {
           const msg = e instanceof RefiError ? e.message : e instanceof Error ? e.message : String(e);
           this.warn(`${label}: the text could not be taken from its Word file (${docx.name}): ${msg}. The source was imported without text.`);
+          raw = '';
         }
       } else {
         this.warn(
           `${label}: the file holds this text only as a Word document (${basename(docx.name)}) and its plain-text copy is empty; ` +
             'Concord could not read the Word document here, so the source was imported without text. Convert it to plain text and import it again.',
         );
+        raw = '';
       }
     } else if (raw === null) {
       this.warn(`${label}: ${problem ?? 'its text is missing'}; the source was imported without text.`);
@@ -396,7 +398,7 @@ class Importer {
         createdAt: attrOrNull(rs.node, 'creationDateTime'),
         codes,
       };
-      if (memo !== undefined && memo.trim() !== '') selection.memo = memo;
+      if (memo !== undefined && memo !== '') selection.memo = memo;
       selections.push(selection);
       this.linkNotes(rs.node, 'selection', rs.guid, `a selection in ${label}`);
     }

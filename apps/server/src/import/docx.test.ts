@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { strToU8, zipSync } from 'fflate';
+import { listSpeakers, parseTranscript, transcriptBody } from '@concord/shared';
+import { DocxError, extractDocx, extractDocxText, listZip } from './docx.ts';
+
+const CONTENT_TYPES = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
+  <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
+  <Default Extension="xml" ContentType="application/xml"/>
+  <Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>
+</Types>`;
+
+const RELS = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+  <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>
+</Relationships>`;
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** A minimal .docx: one `<w:p>` per paragraph; a paragraph may be split into several runs. */
+function makeDocx(paragraphs: (string | string[])[]): Uint8Array {
+  const body = paragraphs
+    .map((p) => {
+      const runs = (Array.isArray(p) ? p : [p]).map((r) => `<w:r><w:t xml:space="preserve">${esc(r)}</w:t></w:r>`).join('');
+      return `<w:p>${runs}</w:p>`;
+    })
+    .join('');
+  const document = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${body}</w:body></w:document>`;
+  return zipSync({
+    '[Content_Types].xml': strToU8(CONTENT_TYPES),
+    '_rels/.rels': strToU8(RELS),
+    'word/document.xml': strToU8(document),
+  });
+}
+
+describe('extractDocxText', () => {
+  it('extracts paragraphs that parseTranscript reads as turns', async () => {
+    const bytes = makeDocx([
+      'Interview 3 – Dana',
+      'Interviewer: Hello',
+      'P1: Hi',
+      ['Interviewer: ', 'What do you ', 'work on?'],
+      'P1: Models at Company X: mostly ranking.',
+      'And some forecasting.',
+      'Interviewer: Thanks & bye.',
+    ]);
+    const text = await extractDocxText(bytes);
+    expect(text).toContain('Interviewer: Hello\n\nP1: Hi\n\n');
+    const p = parseTranscript(text, 'interview.docx');
+    expect(p.format).toBe('labelled-lines');
+    expect(p.title).toBe('Interview 3 – Dana');
+    expect(listSpeakers(p.turns)).toEqual(['Interviewer', 'P1']);
+    expect(p.turns).toEqual([
+      { speaker: 'Interviewer', text: 'Hello' },
+      { speaker: 'P1', text: 'Hi' },
+      { speaker: 'Interviewer', text: 'What do you work on?' },
+      { speaker: 'P1', text: 'Models at Company X: mostly ranking.\nAnd some forecasting.' },
+      { speaker: 'Interviewer', text: 'Thanks & bye.' },
+    ]);
+    expect(transcriptBody(p.turns).text).toBe(
+      'Hello\n\nHi\n\nWhat do you work on?\n\nModels at Company X: mostly ranking.\nAnd some forecasting.\n\nThanks & bye.',
+    );
+  });
+
+  it('reads the ZIP directory', () => {
+    const listing = listZip(makeDocx(['x']));
+    expect(listing?.names.sort()).toEqual(['[Content_Types].xml', '_rels/.rels', 'word/document.xml']);
+  });
+
+  it('refuses what is not a readable .docx', async () => {
+    await expect(extractDocxText(new Uint8Array(0))).rejects.toMatchObject({ code: 'empty' });
+    await expect(extractDocxText(strToU8('Interviewer: plain text, not a docx'))).rejects.toMatchObject({ code: 'unreadable' });
+    const notWord = zipSync({ 'hello.txt': strToU8('hi') });
+    await expect(extractDocxText(notWord)).rejects.toMatchObject({ code: 'unreadable' });
+    await expect(extractDocxText(makeDocx([]))).rejects.toMatchObject({ code: 'empty' });
+    await expect(extractDocxText(makeDocx(['Interviewer: hi']), { maxFileBytes: 100 })).rejects.toMatchObject({ code: 'too-large' });
+    await expect(extractDocxText(makeDocx(['Interviewer: hi']), { maxUncompressedBytes: 100 })).rejects.toMatchObject({ code: 'too-large' });
+    await expect(extractDocxText(makeDocx(['Interviewer: hi there']), { maxTextLength: 5 })).rejects.toBeInstanceOf(DocxError);
+    // A corrupt document part: the ZIP directory is fine, mammoth fails.
+    const broken = zipSync({
+      '[Content_Types].xml': strToU8(CONTENT_TYPES),
+      '_rels/.rels': strToU8(RELS),
+      'word/document.xml': strToU8('<w:document><w:body><w:p>'),
+    });
+    await expect(extractDocx(broken)).rejects.toMatchObject({ code: 'unreadable' });
+  });
+});

@@ -1,0 +1,11 @@
+/** A code as pickers and lists show it. */
+export interface PickerCode {
+  id: string;
+  name: string;
+  abbreviation: string | null;
+  color: string;
+  /** Ancestors, "Parent › Child". */
+  path: string;
+  depth: number;
+  count?: number;
+}
