@@ -5,13 +5,9 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 // `vite` proxies them there (CONCORD_SERVER, default http://localhost:3000).
 const server = process.env.CONCORD_SERVER ?? 'http://localhost:3000';
 
-export default defineConfig(({ mode }) => ({
+export default defineConfig({
   plugins: [svelte()],
   base: '/',
-  define: {
-    // Test hooks (window.__concord) exist only in builds made with CONCORD_TEST_HOOKS=1 or `--mode test`.
-    __CONCORD_TEST_HOOKS__: JSON.stringify(mode === 'test' || process.env.CONCORD_TEST_HOOKS === '1'),
-  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -26,4 +22,4 @@ export default defineConfig(({ mode }) => ({
       '/sync': { target: server.replace(/^http/, 'ws'), ws: true },
     },
   },
-}));
+});

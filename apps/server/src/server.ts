@@ -16,6 +16,7 @@ import { SyncServer } from './sync/ws-server.ts';
 import type { Fanout } from './sync/fanout.ts';
 import { createFanout } from './pubsub/create.ts';
 import { transcriptRoutes } from './http/transcripts.routes.ts';
+import { agreementRoutes } from './http/agreement.routes.ts';
 import { onTranscriptCommitted } from './transcripts/transcript-index.ts';
 
 export interface ConcordServer {
@@ -56,7 +57,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
       ip: new RateLimiter(LIMITS.loginAttemptsPerIp, LIMITS.loginWindowMs),
     },
   };
-  const app = createApp(deps, [transcriptRoutes, ...(opts.extraRoutes ?? [])]);
+  const app = createApp(deps, [transcriptRoutes, agreementRoutes, ...(opts.extraRoutes ?? [])]);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   const sync = new SyncServer({ rooms, auth, storage, origins: cfg.origins, log });
   sync.attach(server);

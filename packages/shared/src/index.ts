@@ -5,3 +5,5 @@ export * from './api.ts';
 export * from './schema/index.ts';
 export * from './export/index.ts';
 export * from './import/index.ts';
+export * from './agreement/index.ts';
+export * from './reconcile/index.ts';

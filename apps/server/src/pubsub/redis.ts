@@ -175,7 +175,11 @@ export class RedisFanout implements Fanout {
     if (previous?.retryTimer) clearTimeout(previous.retryTimer);
     this.entries.set(room.name, entry);
     if (entry.pending) {
-      room.loaded.then((ok) => this.onLoaded(entry, ok), () => this.onLoaded(entry, false));
+      // Read `room.loaded` a tick later: a room that subscribes before it loads calls
+      // us from inside its constructor, before `loaded` is assigned.
+      Promise.resolve()
+        .then(() => room.loaded)
+        .then((ok) => this.onLoaded(entry, ok), () => this.onLoaded(entry, false));
     }
     if (this.sub.status !== 'ready') {
       // Not connected: the room opens now; 'ready' re-subscribes and reconciles it.

@@ -91,6 +91,20 @@ export class RoomManager {
     }
   }
 
+  /** A private copy of a room's document (from memory when loaded, else from storage); the caller destroys it. */
+  async copyDoc(name: string): Promise<Y.Doc> {
+    const room = this.rooms.get(name);
+    const doc = new Y.Doc();
+    if (room && room.state === 'ready') {
+      Y.applyUpdate(doc, Y.encodeStateAsUpdate(room.doc));
+      return doc;
+    }
+    const stored = await this.storage.loadDoc(name);
+    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
+    for (const u of stored.updates) Y.applyUpdate(doc, u);
+    return doc;
+  }
+
   /** Closes matching connections (membership revoked, mode changed). */
   closeConnections(match: (conn: Connection, room: Room) => boolean, code: number, reason: string): number {
     let n = 0;

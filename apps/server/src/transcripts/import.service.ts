@@ -3,7 +3,7 @@ import {
   type ParsedTranscript,
 } from '@concord/shared';
 import type { AppDeps } from '../http/context.ts';
-import { extractDocxText } from '../import/docx.ts';
+import { DocxError, extractDocxText } from '../import/docx.ts';
 
 export interface ImportedTranscript {
   id: string;
@@ -32,7 +32,8 @@ export async function fileToText(bytes: Uint8Array, fileName: string, maxBytes?:
       if (!text.trim()) return { ok: false, code: 'empty', message: `${fileName} has no text.` };
       return { ok: true, text };
     } catch (err) {
-      return { ok: false, code: 'unreadable', message: `${fileName} is not a readable Word document (${err instanceof Error ? err.message : String(err)}).` };
+      const code = err instanceof DocxError ? err.code : 'unreadable';
+      return { ok: false, code, message: `${fileName} is not a readable Word document (${err instanceof Error ? err.message : String(err)}).` };
     }
   }
   const r = checkTranscriptInput(bytes, fileName, maxBytes);

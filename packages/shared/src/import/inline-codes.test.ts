@@ -101,13 +101,20 @@ describe('inline codings in text', () => {
     expect(p.turns.map((t) => t.text)).toEqual(['We moved everything on-premise.\nup-to-date', 'Mm-hmm\nInteresting', 'Thank\nPipelines']);
   });
 
-  it('a one-word code counts when it recurs in a file that has codes', () => {
-    const text = 'Interviewee: one.\n\nMisc\n\nInterviewee: two.\n\nMisc\n\nInterviewee: three.\n\nslow-release-cycles [SRC]';
+  it('a one-word code is recognised alone once a run with evidence established it', () => {
+    const text = 'Interviewee: one.\n\nMisc\n\nInterviewee: two.\n\nMisc\n\nslow-release-cycles [SRC]\n\nInterviewee: three.\n\nMisc';
     const p = parseTranscript(text);
     expect(bodyCodings(p).map((c) => [c.text, c.codeNames])).toEqual([
       ['one.', ['Misc']],
-      ['two.', ['Misc']],
-      ['three.', ['slow-release-cycles']],
+      ['two.', ['Misc', 'slow-release-cycles']],
+      ['three.', ['Misc']],
     ]);
+  });
+
+  it('a recurring unpunctuated line of speech is not a code, even in a coded file', () => {
+    const text = '### Interviewee\n\nYes.\n\nWe are not necessarily\n\n### Interviewer\n\nWell.\n\nWe are not necessarily\n\n### Interviewee\n\nRight.\n\nData-low-quality [DLQ]';
+    const p = parseTranscript(text);
+    expect(p.codes.map((c) => c.name)).toEqual(['Data-low-quality']);
+    expect(p.turns.map((t) => t.text)).toEqual(['Yes.\nWe are not necessarily', 'Well.\nWe are not necessarily', 'Right.']);
   });
 });

@@ -32,11 +32,13 @@ import { isNotALabel } from './speakers.ts';
  *       or that line occurs ≥ 2 times in the file. A lone hyphenated word
  *       said once ("up-to-date") is not enough; two-part words ("Mm-hmm",
  *       "on-premise") never count as code tokens;
- *    c. once (a) or (b) has shown that the file carries codes at all: every
- *       line of the run occurs ≥ 2 times in the file as a standalone line
- *       (a one-word code name such as `Misc` used twice).
+ *    c. every line of the run is a code already established by a run with
+ *       evidence (a) or (b) elsewhere in the file.
  *    Weak lines inside a run that has evidence are codes too (`Misc` next to
- *    `Stakeholders-lack-of-knowledge`).
+ *    `Stakeholders-lack-of-knowledge`), and (c) then recognises `Misc` alone.
+ *    Mere recurrence of a weak line is deliberately not enough: speech
+ *    fragments recur too ("We are not necessarily" twice would become a code
+ *    in any file that also has real codes).
  * 3. A run that directly follows a speaker label (or starts the file) has no
  *    paragraph to code, so its first line is taken as content (it is then the
  *    paragraph) — this is what keeps the one-word line "Thank" right after
@@ -84,8 +86,11 @@ export function acceptCodeRuns(runs: readonly (readonly CodeLine[])[], counts: R
         (isCodeToken(l.name) && (run.length >= 2 || count(l.name) >= 2)),
     ),
   );
-  const codeMode = strong.some(Boolean);
-  return runs.map((run, i) => strong[i]! || (codeMode && run.length > 0 && run.every((l) => count(l.name) >= 2)));
+  const established = new Set<string>();
+  runs.forEach((run, i) => {
+    if (strong[i]) for (const l of run) established.add(l.name);
+  });
+  return runs.map((run, i) => strong[i]! || (run.length > 0 && run.every((l) => established.has(l.name))));
 }
 
 /**

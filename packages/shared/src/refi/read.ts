@@ -36,8 +36,8 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-function listSome(items: readonly string[], max = 5): string {
-  const shown = items.slice(0, max).map(q).join(', ');
+function listSome(items: readonly string[], max = 5, quote = true): string {
+  const shown = items.slice(0, max).map((s) => (quote ? q(s) : s)).join(', ');
   return items.length > max ? `${shown} and ${items.length - max} more` : shown;
 }
 
@@ -77,9 +77,10 @@ function guidAttr(node: XNode, name: string): string | null {
   return v === null ? null : normalizeGuid(v);
 }
 
+/** `<Description>` text with surrounding whitespace (pretty-printing, trailing newlines) removed; line ends LF. */
 function descriptionOf(node: XNode): string | undefined {
   const d = child(node, 'Description');
-  return d ? d.text : undefined;
+  return d ? normalizeNewlines(d.text).trim() : undefined;
 }
 
 function basename(path: string): string {
@@ -125,9 +126,10 @@ interface ConventionChoice {
 
 /**
  * Picks how the selection positions of one source were counted. Candidates
- * that fit all selections win; then fewer positions inside a CRLF / surrogate
- * pair; then more selections starting and ending at word boundaries; ties go
- * to the tool's known habit, then to the standard.
+ * that fit all selections win; then fewer positions that cut a character in
+ * half (inside a surrogate pair); then more selections starting and ending at
+ * word boundaries; ties go to the tool's known habit, then to the standard.
+ * `nonStandard` is set only when the choice actually moves a selection.
  */
 function chooseConvention(raw: string, sels: readonly RawSelection[], hint: PositionConvention | null): ConventionChoice {
   const positions = sels.flatMap((s) => [s.start, s.end]);
@@ -146,8 +148,10 @@ function chooseConvention(raw: string, sels: readonly RawSelection[], hint: Posi
   }
   const cps = Array.from(normalizeNewlines(raw));
   let best: { c: PositionConvention; map: Map<number, ResolvedPosition>; key: number[] } | null = null;
+  let standard: Map<number, ResolvedPosition> | null = null;
   for (const c of candidates) {
     const map = resolvePositions(raw, c, positions);
+    if (c === 'codepoints') standard = map;
     let fitting = 0;
     let splits = 0;
     let boundaries = 0;
@@ -156,14 +160,15 @@ function chooseConvention(raw: string, sels: readonly RawSelection[], hint: Posi
       const b = map.get(s.end);
       if (!a || !b) continue;
       fitting++;
-      splits += (a.split ? 1 : 0) + (b.split ? 1 : 0);
+      splits += (a.split === 'surrogate' ? 1 : 0) + (b.split === 'surrogate' ? 1 : 0);
       boundaries += (isBoundary(cps, a.pos, true) ? 1 : 0) + (isBoundary(cps, b.pos, false) ? 1 : 0);
     }
     const key = [fitting, -splits, boundaries];
     if (best === null || compareKeys(key, best.key) > 0) best = { c, map, key };
   }
   const chosen = best ?? { c: first, map: resolvePositions(raw, first, positions), key: [0, 0, 0] };
-  return { convention: chosen.c, map: chosen.map, nonStandard: chosen.c !== 'codepoints', splits: -(chosen.key[1] ?? 0) };
+  const moved = chosen.c !== 'codepoints' && positions.some((p) => chosen.map.get(p)?.pos !== standard?.get(p)?.pos);
+  return { convention: chosen.c, map: chosen.map, nonStandard: moved, splits: -(chosen.key[1] ?? 0) };
 }
 
 function compareKeys(x: readonly number[], y: readonly number[]): number {
@@ -357,7 +362,7 @@ class Importer {
       this.warn(`${label}: selection positions were read as ${CONVENTION_WORDS[choice.convention]}, because that is how they fit the text; check a few coded passages.`);
     }
     if (choice.splits) {
-      this.warn(`${label}: ${plural(choice.splits, 'selection boundary', 'selection boundaries')} fell inside a line break or a character and were moved to the next character.`);
+      this.warn(`${label}: ${plural(choice.splits, 'selection boundary', 'selection boundaries')} fell inside a character (between the halves of an emoji or similar) and ${choice.splits === 1 ? 'was' : 'were'} moved to the next character.`);
     }
 
     const selections: QdaSelection[] = [];
@@ -404,12 +409,12 @@ class Importer {
     }
     if (outOfRange.length) {
       this.warn(
-        `${label}: ${plural(outOfRange.length, 'selection')} (${listSome(outOfRange, 3)}) lie outside the source text and could not be imported.`,
+        `${label}: ${plural(outOfRange.length, 'selection')} (${listSome(outOfRange, 3)}) ${outOfRange.length === 1 ? 'lies' : 'lie'} outside the source text and could not be imported.`,
       );
     }
     if (missingCodeRefs) {
       this.warn(
-        `${label}: ${plural(missingCodeRefs, 'coding')} refer to codes that are not in the codebook${
+        `${label}: ${plural(missingCodeRefs, 'coding')} ${missingCodeRefs === 1 ? 'refers to a code that is' : 'refer to codes that are'} not in the codebook${
           missingCodeGuids.size ? ` (${listSome([...missingCodeGuids], 3)})` : ''
         } and were not imported.`,
       );
@@ -459,6 +464,9 @@ class Importer {
       }
       const label = `Source ${q(name ?? String(i))} (${kind})`;
       const guid = this.guidFor(node, label, `source/${i}`);
+      const mediaPath = attrOrNull(node, 'path');
+      const media = mediaPath ? this.findFile(mediaPath) : undefined;
+      if (media) this.usedEntries.add(media);
       if (node.name === 'PDFSource') {
         const rep = child(node, 'Representation');
         const areas = childrenNamed(node, 'PDFSelection').length;
@@ -475,10 +483,10 @@ class Importer {
         continue;
       }
       if (node.name === 'AudioSource' || node.name === 'VideoSource') {
-        const media = childrenNamed(node, node.name === 'AudioSource' ? 'AudioSelection' : 'VideoSelection').length;
+        const segments = childrenNamed(node, node.name === 'AudioSource' ? 'AudioSelection' : 'VideoSelection').length;
         const transcripts = childrenNamed(node, 'Transcript');
         if (!transcripts.length) {
-          this.warn(`${label}: ${kind} recordings cannot be imported and it has no transcript${media ? ` (${plural(media, 'coded segment')} lost)` : ''}.`);
+          this.warn(`${label}: ${kind} recordings cannot be imported and it has no transcript${segments ? ` (${plural(segments, 'coded segment')} lost)` : ''}.`);
           continue;
         }
         let t = 0;
@@ -488,7 +496,7 @@ class Importer {
           const trName = attrOrNull(tr, 'name') ?? (transcripts.length > 1 ? `${name ?? guid} (transcript ${t})` : (name ?? guid));
           out.push(await this.readTranscript(tr, trGuid, trName));
         }
-        this.warn(`${label}: only the transcript was imported, not the recording${media ? `; ${plural(media, 'coded time segment')} could not be imported` : ''}.`);
+        this.warn(`${label}: only the transcript was imported, not the recording${segments ? `; ${plural(segments, 'coded time segment')} could not be imported` : ''}.`);
         continue;
       }
       const areas = childrenNamed(node, 'PictureSelection').length;
@@ -570,7 +578,7 @@ class Importer {
       if (lost.length) {
         const where = lost.map((l) => (l.kind === 'selection' || l.kind === 'source' ? `${l.label} (not imported or already linked)` : l.label));
         this.warn(
-          `${label}: its link${lost.length > 1 ? 's' : ''} to ${listSome(where, 3)} could not be kept (Concord attaches a note to one passage or source)${
+          `${label}: its link${lost.length > 1 ? 's' : ''} to ${listSome(where, 3, false)} could not be kept (Concord attaches a note to one passage or source)${
             targetGuid === null ? '; it was imported as a free-standing note' : ''
           }.`,
         );

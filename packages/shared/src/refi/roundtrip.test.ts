@@ -104,6 +104,25 @@ describe('codebook .qdc', () => {
     expect(r.codes).toEqual(codes);
     expect(readQdc(xml).codes).toEqual(codes); // string input too
   });
+  test('reads hand-written codebooks: short ids, pretty-printed descriptions, BOM, sets', () => {
+    const qdc =
+      '\ufeff<?xml version="1.0" encoding="UTF-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0"\n          origin="Some board">\n  <Codes>\n' +
+      '    <Code guid="C001" name="Negative" isCodable="false" color="#E57373">\n      <Description>\n        Negative valence.\n      </Description>\n' +
+      '      <Code guid="c21" name="Rage" isCodable="true" color="#c95858">\n      </Code>\n    </Code>\n  </Codes>\n' +
+      '  <Sets><Set guid="{5E700000-0000-4000-8000-000000000001}" name="Core"><MemberCode guid="c21"/></Set></Sets>\n</CodeBook>';
+    const r = readQdc(new TextEncoder().encode(qdc));
+    expect(r.origin).toBe('Some board');
+    expect(r.codes).toEqual([
+      { guid: 'c001', name: 'Negative', color: '#e57373', description: 'Negative valence.', parentGuid: null, isCodable: false },
+      { guid: 'c21', name: 'Rage', color: '#c95858', description: '', parentGuid: 'c001', isCodable: true },
+    ]);
+    expect(r.warnings).toEqual(['1 set ("Core") could not be imported: Concord has no sets.']);
+    // exporting them again gives valid GUIDs with the hierarchy intact
+    const again = readQdc(writeQdc(r.codes));
+    expect(again.codes.every((c) => isGuid(c.guid))).toBe(true);
+    expect(again.codes[1]?.parentGuid).toBe(again.codes[0]?.guid);
+  });
+
   test('an empty codebook cannot be exported', () => {
     expect(() => writeQdc([])).toThrow(RefiError);
   });

@@ -44,7 +44,7 @@ describe('resolvePositions (tool position conventions → code points in LF text
     expect([...m.entries()].map(([k, v]) => [k, v.pos, v.split])).toEqual([
       [0, 0, false],
       [1, 1, false],
-      [2, 2, true], // between CR and LF
+      [2, 2, 'line-break'], // between CR and LF
       [3, 2, false],
       [4, 3, false],
       [5, 4, false],
@@ -60,7 +60,7 @@ describe('resolvePositions (tool position conventions → code points in LF text
   test('UTF-16 units', () => {
     const m = resolvePositions(raw, 'utf16', [3, 4, 5, 6]);
     expect(m.get(3)).toEqual({ pos: 2, split: false });
-    expect(m.get(4)).toEqual({ pos: 3, split: true }); // inside the emoji
+    expect(m.get(4)).toEqual({ pos: 3, split: 'surrogate' }); // inside the emoji
     expect(m.get(5)).toEqual({ pos: 3, split: false });
     expect(m.get(6)).toEqual({ pos: 4, split: false });
   });

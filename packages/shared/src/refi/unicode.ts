@@ -87,8 +87,13 @@ export type PositionConvention = 'codepoints' | 'codepoints-crlf1' | 'utf16' | '
 export interface ResolvedPosition {
   /** Code point position in the newline-normalised text. */
   pos: number;
-  /** True when the original position fell inside a CRLF or a surrogate pair. */
-  split: boolean;
+  /**
+   * Where the original position fell inside one normalised character: between
+   * CR and LF (harmless, rounded to after the line break) or between the two
+   * halves of a surrogate pair (the tool cut a character: evidence against the
+   * convention). Rounded up in both cases.
+   */
+  split: false | 'line-break' | 'surrogate';
 }
 
 /**
@@ -112,21 +117,20 @@ export function resolvePositions(
   let i = 0;
   while (t < targets.length && i < len) {
     const c = raw.charCodeAt(i);
-    let width: number;
-    let units: number;
+    let width = 1;
+    let units = 1;
+    let kind: 'line-break' | 'surrogate' = 'line-break';
     if (c === 0x0d && i + 1 < len && raw.charCodeAt(i + 1) === 0x0a) {
       width = crlfWidth;
       units = 2;
     } else if (isHigh(c) && i + 1 < len && isLow(raw.charCodeAt(i + 1))) {
       width = astralWidth;
       units = 2;
-    } else {
-      width = 1;
-      units = 1;
+      kind = 'surrogate';
     }
     let target = targets[t];
     while (target !== undefined && target < counter + width) {
-      out.set(target, target === counter ? { pos: norm, split: false } : { pos: norm + 1, split: true });
+      out.set(target, target === counter ? { pos: norm, split: false } : { pos: norm + 1, split: kind });
       t++;
       target = targets[t];
     }

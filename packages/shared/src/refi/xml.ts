@@ -124,6 +124,9 @@ export function parseXml(xml: string, what: string): XNode {
   } catch (e) {
     if (e instanceof RefiError) throw e;
     const msg = e instanceof Error ? e.message : String(e);
+    if (/nested/i.test(msg)) {
+      throw new RefiError('invalid-xml', `The ${what} nests elements more than ${MAX_DEPTH} levels deep; a genuine REFI-QDA project never does, so it was refused.`);
+    }
     throw new RefiError('invalid-xml', `The ${what} could not be read as XML (${msg}).`);
   }
   const { children } = toNodes(raw, 0);

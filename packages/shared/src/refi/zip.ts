@@ -25,9 +25,13 @@ const SIG_ZIP64_EOCD = 0x06064b50;
 const SIG_CENTRAL = 0x02014b50;
 const SIG_LOCAL = 0x04034b50;
 
-const INFLATE_CHUNK = 16 * 1024;
+/** Compressed bytes per inflate step; deflate expands at most ~1032:1, so one step yields ≤ ~4 MB. */
+const INFLATE_CHUNK = 4 * 1024;
 
+/** Human-readable size: "512 bytes", "3.2 KB", "200 MB". */
 function mb(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  if (n < 1024 * 1024) return `${Math.round((n / 1024) * 10) / 10} KB`;
   return `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`;
 }
 

@@ -26,6 +26,8 @@ export interface Coding {
   end: Uint8Array;
   createdAt: number;
   memo?: string;
+  /** In the consensus layer: the reconciliation decision (disagreement key) that produced it. */
+  decision?: string;
 }
 
 export interface Speaker {

@@ -110,7 +110,7 @@ export class TranscriptSession {
     this.#offs.push(() => this.room.awareness.off('change', onAwareness));
 
     const onTranscript = (tr: Y.Transaction): void => {
-      const changed = tr.changedParentTypes;
+      const changed = tr.changedParentTypes as Map<unknown, unknown>;
       if (changed.has(this.td.body)) {
         this.bodyVersion++;
         this.mark('codings', 'turns', 'anchors');

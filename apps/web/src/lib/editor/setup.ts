@@ -7,6 +7,7 @@ import {
   hoverTooltip,
   keymap,
   type Command,
+  type KeyBinding,
   type ViewUpdate,
 } from '@codemirror/view';
 import { defaultKeymap } from '@codemirror/commands';
@@ -37,6 +38,8 @@ export interface EditorCallbacks {
   userScrolled: () => void;
   selectionChanged: (from: number, to: number) => void;
   escape: () => boolean;
+  /** Enter in coding mode (confirms adjusting a coding's boundaries). */
+  enter: () => boolean;
 }
 
 export interface EditorModes {
@@ -66,7 +69,7 @@ export function keysExtension(m: EditorModes, cb: EditorCallbacks): Extension {
     fn();
     return true;
   };
-  const bindings = [
+  const bindings: KeyBinding[] = [
     { key: 'Mod-z', run: () => cb.undo() || true, preventDefault: true },
     { key: 'Mod-y', run: () => cb.redo() || true, preventDefault: true },
     { key: 'Mod-Shift-z', run: () => cb.redo() || true, preventDefault: true },
@@ -78,6 +81,7 @@ export function keysExtension(m: EditorModes, cb: EditorCallbacks): Extension {
     if (!m.editing) {
       bindings.push({ key: 'c', run: run(cb.openPicker), preventDefault: true });
       bindings.push({ key: 'e', run: run(() => cb.setEditing(true)), preventDefault: true });
+      bindings.push({ key: 'Enter', run: () => cb.enter() });
       for (let n = 1; n <= 9; n++) bindings.push({ key: String(n), run: run(() => cb.applyRecent(n)), preventDefault: true });
     } else {
       bindings.push({ key: 'Escape', run: () => cb.escape() || (cb.setEditing(false), true) });

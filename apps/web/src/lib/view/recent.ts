@@ -12,3 +12,15 @@ export function cleanRecent(recent: readonly string[], exists: (id: string) => b
   }
   return out;
 }
+
+/**
+ * Shrinks a selection so it does not start or end in whitespace (researchers
+ * often drag a little too far); returns the range unchanged if it is all space.
+ */
+export function trimRange(text: string, from: number, to: number): { from: number; to: number } {
+  let a = from;
+  let b = to;
+  while (a < b && /\s/.test(text[a]!)) a++;
+  while (b > a && /\s/.test(text[b - 1]!)) b--;
+  return a < b ? { from: a, to: b } : { from, to };
+}

@@ -1,0 +1,3 @@
+export * from './report.ts';
+export * from './disagreements.ts';
+export * from './decisions.ts';
