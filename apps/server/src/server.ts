@@ -17,6 +17,9 @@ import type { Fanout } from './sync/fanout.ts';
 import { createFanout } from './pubsub/create.ts';
 import { transcriptRoutes } from './http/transcripts.routes.ts';
 import { agreementRoutes } from './http/agreement.routes.ts';
+import { inboxRoutes } from './http/inbox.routes.ts';
+import { checkCommentsUpdate } from './comments/comment-rules.ts';
+import { inboxHook } from './comments/inbox.ts';
 import { onTranscriptCommitted } from './transcripts/transcript-index.ts';
 
 export interface ConcordServer {
@@ -42,22 +45,24 @@ export function makeLogger(cfg: Config): Logger {
 export async function startServer(cfg: Config, opts: { storage?: Storage; extraRoutes?: ExtraRoutes[] } = {}): Promise<ConcordServer> {
   const log = makeLogger(cfg);
   if (!cfg.databaseUrl) fs.mkdirSync(cfg.dataDir, { recursive: true });
-  const storage = opts.storage ?? (await createStorage(cfg));
-  const fanout: Fanout | null = cfg.redisUrl ? await createFanout(cfg, log) : null;
+  const storage = opts.storage ?? (await createStorage(cfg, log));
+  const fanout: Fanout | null = cfg.redisUrl ? await createFanout(cfg, log, storage) : null;
   const auth = new AuthService(storage, cfg.sessionDays);
-  let rooms!: RoomManager;
-  rooms = new RoomManager(storage, {
+  let deps!: AppDeps;
+  const rooms = new RoomManager(storage, {
     log, fanout,
     onCommitted: (room) => onTranscriptCommitted(storage, room, log),
+    validate: checkCommentsUpdate,
+    afterApply: inboxHook(() => deps),
   });
-  const deps: AppDeps = {
+  deps = {
     config: cfg, storage, auth, rooms, log,
     loginLimiter: {
       email: new RateLimiter(LIMITS.loginAttempts, LIMITS.loginWindowMs),
       ip: new RateLimiter(LIMITS.loginAttemptsPerIp, LIMITS.loginWindowMs),
     },
   };
-  const app = createApp(deps, [transcriptRoutes, agreementRoutes, ...(opts.extraRoutes ?? [])]);
+  const app = createApp(deps, [transcriptRoutes, agreementRoutes, inboxRoutes, ...(opts.extraRoutes ?? [])]);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   const sync = new SyncServer({ rooms, auth, storage, origins: cfg.origins, log });
   sync.attach(server);

@@ -19,7 +19,7 @@ export interface PostgresStorageOptions {
   schema?: string;
   /** Pool size. Default 10. */
   max?: number;
-  /** Errors of idle pooled connections (the pool replaces them). Default: ignored. */
+  /** Where errors of idle pooled connections go (the pool replaces those connections). Default: stderr. */
   log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
 }
 
@@ -60,7 +60,8 @@ export class PostgresStorage implements Storage {
     const pool = new pg.Pool(config);
     // An idle client whose server connection dies emits 'error' on the pool; without
     // a listener that would crash the process. The pool discards the client itself.
-    pool.on('error', (err) => opts.log?.('warn', 'postgres idle client error', { err: String(err) }));
+    const log = opts.log ?? ((level, msg, extra) => console.error(JSON.stringify({ t: new Date().toISOString(), level, msg, ...extra })));
+    pool.on('error', (err) => log('warn', 'postgres idle client error', { err: String(err) }));
     const storage = new PostgresStorage(pool);
     try {
       await storage.migrate(opts.schema);

@@ -10,6 +10,8 @@ export interface RoomManagerOptions {
   fanout?: Fanout | null;
   compactAfter?: number;
   onCommitted?: (room: Room) => void;
+  validate?: RoomHooks['validate'];
+  afterApply?: RoomHooks['afterApply'];
 }
 
 /**
@@ -26,6 +28,8 @@ export class RoomManager {
       log: opts.log,
       compactAfter: opts.compactAfter ?? LIMITS.compactAfterUpdates,
       ...(opts.onCommitted ? { onCommitted: opts.onCommitted } : {}),
+      ...(opts.validate ? { validate: opts.validate } : {}),
+      ...(opts.afterApply ? { afterApply: opts.afterApply } : {}),
     };
   }
 

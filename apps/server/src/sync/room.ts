@@ -22,6 +22,13 @@ export interface RoomHooks {
   /** Called after updates are committed (for derived indexes such as transcript counts). */
   onCommitted?(room: Room): void;
   compactAfter: number;
+  /**
+   * Checks a client's update before it touches the room's document; returns why it
+   * is refused, or null. Used for rooms whose content has per-author rules (comments).
+   */
+  validate?(room: Room, conn: Connection, update: Uint8Array): string | null;
+  /** Called after a client's update was applied (in the same tick, before it is committed). */
+  afterApply?(room: Room, conn: Connection, tr: Y.Transaction): void;
 }
 
 /**
@@ -56,19 +63,27 @@ export class Room {
   ) {
     this.awareness.setLocalState(null);
     this.doc.on('update', this.handleDocUpdate);
+    if (hooks.afterApply) {
+      this.doc.on('afterTransaction', (tr: Y.Transaction) => {
+        if (tr.origin && typeof tr.origin === 'object' && 'awarenessIds' in tr.origin) hooks.afterApply!(this, tr.origin as Connection, tr);
+      });
+    }
     this.awareness.on('update', this.handleAwarenessUpdate);
     this.loaded = this.load();
   }
 
   private async load(): Promise<boolean> {
     try {
+      // Subscribe before reading storage: an update published after the subscription is
+      // held by the fan-out until we are ready; one published before it was committed
+      // before, so the read below contains it.
+      if (this.fanout) await this.fanout.subscribe(this);
       const stored = await this.storage.loadDoc(this.name);
       Y.transact(this.doc, () => {
         if (stored.snapshot) Y.applyUpdate(this.doc, stored.snapshot);
         for (const u of stored.updates) Y.applyUpdate(this.doc, u);
       }, ORIGIN_LOAD);
       this.logged = stored.updates.length;
-      if (this.fanout) await this.fanout.subscribe(this);
       if ((this.state as RoomState) !== 'loading') return false;
       this.state = 'ready';
       return true;
@@ -156,6 +171,15 @@ export class Room {
             return;
           }
           validateUpdate(update);
+          const refused = this.hooks.validate?.(this, conn, update) ?? null;
+          if (refused) {
+            const enc = encoding.createEncoder();
+            encoding.writeVarUint(enc, MessageType.Auth);
+            authProtocol.writePermissionDenied(enc, refused);
+            conn.send(encoding.toUint8Array(enc));
+            conn.close(CloseCode.Forbidden, refused.slice(0, 120));
+            return;
+          }
           Y.applyUpdate(this.doc, update, conn);
         } else {
           throw new Error(`unknown sync message type ${syncType}`);

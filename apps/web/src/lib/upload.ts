@@ -36,8 +36,9 @@ export function uploadTranscripts(
       } catch {
         /* not JSON */
       }
-      if (xhr.status === 201 || xhr.status === 207 || xhr.status === 200) {
-        const r = (body ?? {}) as Partial<UploadResult>;
+      const r = (body ?? {}) as Partial<UploadResult>;
+      // 201 all imported, 207 some failed, 422 all failed: each answer lists errors per file
+      if (xhr.status < 300 || Array.isArray(r.errors)) {
         resolve({ transcripts: r.transcripts ?? [], errors: r.errors ?? [] });
         return;
       }

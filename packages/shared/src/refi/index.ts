@@ -11,13 +11,13 @@ export type {
   QdaCodebookReport,
   RefiLimits,
   ReadQdpxOptions,
-  WriteOptions,
+  QdaWriteOptions,
   WriteQdcOptions,
 } from './model.ts';
-export { DEFAULT_LIMITS } from './model.ts';
+export { DEFAULT_LIMITS as REFI_DEFAULT_LIMITS } from './model.ts';
 export { RefiError, isRefiError, type RefiErrorCode } from './errors.ts';
 export { readQdpx, readQdc } from './read.ts';
-export { writeQdpx, writeQdc, projectXml, codebookXml, PROJECT_NS, CODEBOOK_NS } from './write.ts';
+export { writeQdpx, writeQdc, projectXml, codebookXml, PROJECT_NS as REFI_PROJECT_NS, CODEBOOK_NS as REFI_CODEBOOK_NS } from './write.ts';
 export {
   codePointLength,
   codePointToUtf16,
@@ -25,4 +25,4 @@ export {
   sliceCodePoints,
   type PositionConvention,
 } from './unicode.ts';
-export { normalizeGuid, isGuid, toRefiGuid } from './guid.ts';
+export { normalizeGuid as normalizeRefiGuid, isGuid as isRefiGuid, toRefiGuid } from './guid.ts';

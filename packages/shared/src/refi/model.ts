@@ -108,12 +108,12 @@ export interface ReadQdpxOptions {
   limits?: Partial<RefiLimits>;
 }
 
-export interface WriteOptions {
+export interface QdaWriteOptions {
   /** Timestamp for `creationDateTime` and zip entry dates. Default: now. */
   now?: Date;
 }
 
-export interface WriteQdcOptions extends WriteOptions {
+export interface WriteQdcOptions extends QdaWriteOptions {
   /** `origin` attribute of the `<CodeBook>`. Default "Concord". */
   origin?: string;
 }

@@ -187,7 +187,7 @@ function conventionHint(origin: string): PositionConvention | null {
 
 // ------------------------------------------------------------------ context
 
-type NoteLinkKind = 'selection' | 'source' | 'code' | 'project' | 'other';
+type NoteLinkKind = 'selection' | 'source' | 'code' | 'project';
 
 interface NoteLink {
   kind: NoteLinkKind;
@@ -322,8 +322,9 @@ class Importer {
     if (docx) this.usedEntries.add(docx);
     if ((raw === null || raw.trim() === '') && docx && this.zip) {
       if (this.options.extractDocx) {
+        const bytes = this.zip.read(docx); // archive problems (bombs, damage) abort the import
         try {
-          raw = await this.options.extractDocx(this.zip.read(docx));
+          raw = String(await this.options.extractDocx(bytes));
         } catch (e) {
           const msg = e instanceof RefiError ? e.message : e instanceof Error ? e.message : String(e);
           this.warn(`${label}: the text could not be taken from its Word file (${docx.name}): ${msg}. The source was imported without text.`);
@@ -416,7 +417,7 @@ class Importer {
       this.warn(
         `${label}: ${plural(missingCodeRefs, 'coding')} ${missingCodeRefs === 1 ? 'refers to a code that is' : 'refer to codes that are'} not in the codebook${
           missingCodeGuids.size ? ` (${listSome([...missingCodeGuids], 3)})` : ''
-        } and were not imported.`,
+        } and ${missingCodeRefs === 1 ? 'was' : 'were'} not imported.`,
       );
     }
 

@@ -1,6 +1,6 @@
 import { unzipSync } from 'fflate';
 import { describe, expect, test } from 'vitest';
-import { isGuid, readQdc, readQdpx, RefiError, writeQdc, writeQdpx, type QdaProject } from './index.ts';
+import { isRefiGuid as isGuid, readQdc, readQdpx, RefiError, writeQdc, writeQdpx, type QdaProject } from './index.ts';
 import { G, makeProject } from './fixtures/project.ts';
 
 const td = new TextDecoder();

@@ -1,7 +1,7 @@
 /** REFI-QDA 1.5 export: project (.qdpx) and codebook (.qdc). */
 import { RefiError } from './errors.ts';
 import { toRefiGuid } from './guid.ts';
-import type { QdaCode, QdaNote, QdaProject, QdaSelection, QdaSource, QdaUser, WriteOptions, WriteQdcOptions } from './model.ts';
+import type { QdaCode, QdaNote, QdaProject, QdaSelection, QdaSource, QdaUser, QdaWriteOptions, WriteQdcOptions } from './model.ts';
 import { codePointLength, encodeUtf8, sliceCodePoints } from './unicode.ts';
 import { attrs, escapeText } from './xml.ts';
 import { writeZip } from './zip.ts';
@@ -144,7 +144,7 @@ function noteXml(note: QdaNote): string {
 }
 
 /** The project.qde document of a project (UTF-8 XML text). */
-export function projectXml(project: QdaProject, options: WriteOptions = {}): string {
+export function projectXml(project: QdaProject, options: QdaWriteOptions = {}): string {
   const now = options.now ?? new Date();
   const parts: string[] = [];
   parts.push('<?xml version="1.0" encoding="utf-8"?>');
@@ -183,7 +183,7 @@ export function projectXml(project: QdaProject, options: WriteOptions = {}): str
  * A REFI-QDA 1.5 project archive (.qdpx): `project.qde` plus one UTF-8
  * `Sources/<guid>.txt` per text source. Positions are written as code points.
  */
-export function writeQdpx(project: QdaProject, options: WriteOptions = {}): Uint8Array {
+export function writeQdpx(project: QdaProject, options: QdaWriteOptions = {}): Uint8Array {
   const now = options.now ?? new Date();
   const files: Array<readonly [string, Uint8Array]> = [['project.qde', encodeUtf8(projectXml(project, { now }))]];
   const written = new Set<string>();

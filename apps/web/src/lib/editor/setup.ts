@@ -173,12 +173,18 @@ function viewportReporter(cb: EditorCallbacks): Extension {
         }, 120);
       };
       report(): void {
-        const view = this.view;
-        const rect = view.scrollDOM.getBoundingClientRect();
-        const block = view.lineBlockAtHeight(rect.top - view.documentTop + 4);
-        if (block.from === this.lastTop) return;
-        this.lastTop = block.from;
-        cb.viewportChanged(block.from, view.state.doc.lineAt(block.from).number);
+        this.view.requestMeasure({
+          key: this,
+          read: (view) => {
+            const rect = view.scrollDOM.getBoundingClientRect();
+            return view.lineBlockAtHeight(rect.top - view.documentTop + 4).from;
+          },
+          write: (from, view) => {
+            if (from === this.lastTop) return;
+            this.lastTop = from;
+            cb.viewportChanged(from, view.state.doc.lineAt(from).number);
+          },
+        });
       }
       update(u: ViewUpdate): void {
         if (u.selectionSet) {
