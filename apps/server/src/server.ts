@@ -18,6 +18,7 @@ import { createFanout } from './pubsub/create.ts';
 import { transcriptRoutes } from './http/transcripts.routes.ts';
 import { agreementRoutes } from './http/agreement.routes.ts';
 import { inboxRoutes } from './http/inbox.routes.ts';
+import { exchangeRoutes } from './http/exchange.routes.ts';
 import { checkCommentsUpdate } from './comments/comment-rules.ts';
 import { inboxHook } from './comments/inbox.ts';
 import { onTranscriptCommitted } from './transcripts/transcript-index.ts';
@@ -62,7 +63,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
       ip: new RateLimiter(LIMITS.loginAttemptsPerIp, LIMITS.loginWindowMs),
     },
   };
-  const app = createApp(deps, [transcriptRoutes, agreementRoutes, inboxRoutes, ...(opts.extraRoutes ?? [])]);
+  const app = createApp(deps, [transcriptRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, ...(opts.extraRoutes ?? [])]);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   const sync = new SyncServer({ rooms, auth, storage, origins: cfg.origins, log });
   sync.attach(server);

@@ -82,12 +82,12 @@ export function makeUser(name: string): TestUser {
   return { name, email: `${slug}.${Math.random().toString(36).slice(2, 7)}@example.org`, password: 'correct horse battery' };
 }
 
-/** A signed-in browser context for `user`; signs up through the UI when `viaUi`, else through the API. */
+/** A signed-in browser context for `user`: signs up through the UI or the API, or logs in. */
 export async function userContext(
   browser: Browser,
   base: string,
   user: TestUser,
-  opts: { signup: 'ui' | 'api'; viewport?: { width: number; height: number } } = { signup: 'api' },
+  opts: { signup: 'ui' | 'api' | 'login'; viewport?: { width: number; height: number } } = { signup: 'api' },
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
@@ -102,6 +102,9 @@ export async function userContext(
     await page.fill('input[name=password]', user.password);
     await page.click('button[type=submit]');
     await page.waitForSelector('h1:has-text("Your projects")');
+  } else if (opts.signup === 'login') {
+    const res = await context.request.post(`${base}/api/auth/login`, { data: { email: user.email, password: user.password }, headers: { origin: base } });
+    if (res.status() !== 200) throw new Error(`login failed: ${res.status()} ${await res.text()}`);
   } else {
     const res = await context.request.post(`${base}/api/auth/signup`, { data: user, headers: { origin: base } });
     if (res.status() !== 201) throw new Error(`signup failed: ${res.status()} ${await res.text()}`);

@@ -1,4 +1,5 @@
 export * from './limits.ts';
+export * from './backoff.ts';
 export * from './close-codes.ts';
 export * from './rooms.ts';
 export * from './api.ts';
@@ -7,3 +8,4 @@ export * from './export/index.ts';
 export * from './import/index.ts';
 export * from './agreement/index.ts';
 export * from './reconcile/index.ts';
+export * from './refi/index.ts';

@@ -11,7 +11,7 @@ import { makeLogger } from '../server.ts';
 import { createStorage } from '../storage/create.ts';
 import { RoomManager } from '../sync/room-manager.ts';
 import { importFiles } from '../transcripts/import.service.ts';
-import { cliCommands, type CliCommand } from './commands.ts';
+import { cliCommands, UsageError, type CliCommand } from './commands.ts';
 
 const USAGE = `Concord admin CLI  (npm run concord -- <command>)
 
@@ -131,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (err) {
-    if (err instanceof CliError) {
+    if (err instanceof CliError || err instanceof UsageError || (err instanceof Error && 'status' in err && 'code' in err)) {
       console.error(err.message);
       return 2;
     }

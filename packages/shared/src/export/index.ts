@@ -1,2 +1,4 @@
 export * from './csv.ts';
 export * from './segments.ts';
+export * from './papers.ts';
+export * from './qda-bridge.ts';

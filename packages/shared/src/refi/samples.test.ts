@@ -1,5 +1,5 @@
 /**
- * Imports the real REFI-QDA exports in shared/refi-samples/ (see its README.md).
+ * Imports the real REFI-QDA exports in seeds/refi-samples/ (see its README.md).
  *
  * The pinned counts were taken from the archives themselves, not from this code:
  *   unzip -l <file>                                  → entries in the archive
@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { readQdpx, sliceCodePoints, type QdaImportReport, type QdaProject } from './index.ts';
 
-const SAMPLES = new URL('../../../../../shared/refi-samples/', import.meta.url);
+const SAMPLES = new URL('../../../../seeds/refi-samples/', import.meta.url);
 
 function sample(name: string): Uint8Array {
   return new Uint8Array(readFileSync(new URL(name, SAMPLES)));

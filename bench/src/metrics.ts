@@ -1,0 +1,211 @@
+/**
+ * Measuring: latency samples and percentiles, the server's CPU and memory from
+ * /proc/<pid>, the bench probe inside the server, and the write/receive ledger
+ * that turns marker timestamps into latencies and losses.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
+import type { MemorySample, Percentiles, ProbeSnapshot } from './types.ts';
+
+// ---- percentiles ---------------------------------------------------------------
+
+export const EMPTY_PERCENTILES: Percentiles = { count: 0, p50: 0, p95: 0, p99: 0, max: 0, mean: 0 };
+
+/** Nearest-rank percentiles of `values` (sorted in place). */
+export function percentiles(values: number[]): Percentiles {
+  if (values.length === 0) return { ...EMPTY_PERCENTILES };
+  values.sort((a, b) => a - b);
+  const at = (p: number) => values[Math.min(values.length - 1, Math.max(0, Math.ceil(p * values.length) - 1))]!;
+  let sum = 0;
+  for (const v of values) sum += v;
+  return {
+    count: values.length,
+    p50: round(at(0.5)),
+    p95: round(at(0.95)),
+    p99: round(at(0.99)),
+    max: round(values[values.length - 1]!),
+    mean: round(sum / values.length),
+  };
+}
+
+export function round(v: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+// ---- /proc -----------------------------------------------------------------------
+
+let clockTicks = 0;
+function ticksPerSecond(): number {
+  if (clockTicks) return clockTicks;
+  try {
+    clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    clockTicks = 100;
+  }
+  return clockTicks;
+}
+
+export interface CpuReading { cpuSeconds: number; at: number }
+
+/** utime + stime of a process (all its threads), in seconds. */
+export function readCpu(pid: number): CpuReading {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name may contain spaces; fields resume after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return { cpuSeconds: (utime + stime) / ticksPerSecond(), at: performance.now() };
+}
+
+/** Percent of one core used between two readings. */
+export function cpuPercent(a: CpuReading, b: CpuReading): number {
+  const wall = (b.at - a.at) / 1000;
+  return wall > 0 ? round(((b.cpuSeconds - a.cpuSeconds) / wall) * 100, 1) : 0;
+}
+
+/** VmRSS in bytes. */
+export function readRss(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+/** This process's CPU use as percent of one core since `since`. */
+export class SelfCpu {
+  private last = process.cpuUsage();
+  private lastAt = performance.now();
+  reset(): void {
+    this.last = process.cpuUsage();
+    this.lastAt = performance.now();
+  }
+  percent(): number {
+    const d = process.cpuUsage(this.last);
+    const wall = (performance.now() - this.lastAt) * 1000;
+    return wall > 0 ? round(((d.user + d.system) / wall) * 100, 1) : 0;
+  }
+}
+
+/** Samples a server's RSS once a second while running. */
+export class RssSampler {
+  max = 0;
+  private timer: NodeJS.Timeout | null = null;
+  constructor(private readonly pid: number) {}
+  start(): void {
+    this.max = readRss(this.pid);
+    this.timer = setInterval(() => { this.max = Math.max(this.max, readRss(this.pid)); }, 1000);
+  }
+  stop(): number {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.max = Math.max(this.max, readRss(this.pid));
+    return this.max;
+  }
+}
+
+/** Event-loop delay of this process (the load generator). */
+export class LoopLag {
+  private h: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  constructor() { this.h.enable(); }
+  reset(): void { this.h.reset(); }
+  p99Ms(): number { return round(this.h.percentile(99) / 1e6, 1); }
+  stop(): void { this.h.disable(); }
+}
+
+// ---- the probe inside the server ---------------------------------------------------
+
+export async function probe(url: string, gc = false): Promise<ProbeSnapshot> {
+  const res = await fetch(gc ? `${url}/gc` : url, { signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) throw new Error(`probe answered ${res.status}`);
+  return (await res.json()) as ProbeSnapshot;
+}
+
+/** Memory after two forced collections: RSS from /proc and heapUsed + external from the probe. */
+export async function memorySample(pid: number, probeUrl: string): Promise<MemorySample> {
+  const snap = await probe(probeUrl, true);
+  return { rss: readRss(pid), heap: snap.memory.heapUsed + snap.memory.external };
+}
+
+// ---- the ledger ------------------------------------------------------------------------
+
+/** The marker a writer puts into each update, next to the coding it applies. */
+export interface Marker { r: number; s: number; t: number }
+
+export function isMarker(v: unknown): v is Marker {
+  return typeof v === 'object' && v !== null && typeof (v as Marker).s === 'number'
+    && typeof (v as Marker).t === 'number' && typeof (v as Marker).r === 'number';
+}
+
+interface WriteRecord { t: number; expected: number; received: number; window: number }
+
+interface WindowSamples { transcript: number[]; codebook: number[]; writes: number; deliveries: number }
+
+/**
+ * Every write (room, seq) with its send time and how many receivers should get
+ * it; every receipt adds a latency sample to the window the write was sent in.
+ */
+export class Ledger {
+  private readonly writes: WriteRecord[][];
+  private readonly windows: WindowSamples[] = [];
+  private current = -1;
+  duplicates = 0;
+  unknown = 0;
+  misrouted = 0;
+
+  constructor(rooms: number, readonly codebookIndex: number) {
+    this.writes = Array.from({ length: rooms }, () => []);
+  }
+
+  /** Starts attributing writes to a new window; returns its id. */
+  openWindow(): number {
+    this.windows.push({ transcript: [], codebook: [], writes: 0, deliveries: 0 });
+    this.current = this.windows.length - 1;
+    return this.current;
+  }
+
+  closeWindow(): void { this.current = -1; }
+
+  recordWrite(room: number, seq: number, t: number, expected: number): void {
+    this.writes[room]![seq] = { t, expected, received: 0, window: this.current };
+    if (this.current >= 0) this.windows[this.current]!.writes++;
+  }
+
+  recordReceipt(room: number, m: Marker, at: number): void {
+    if (m.r !== room) { this.misrouted++; return; }
+    const w = this.writes[room]?.[m.s];
+    if (!w) { this.unknown++; return; }
+    if (w.received >= w.expected) { this.duplicates++; return; }
+    w.received++;
+    if (w.window < 0) return;
+    const win = this.windows[w.window]!;
+    win.deliveries++;
+    (room === this.codebookIndex ? win.codebook : win.transcript).push(at - w.t);
+  }
+
+  /** Latency samples of a window plus, for deliveries still missing, their age so far (a lower bound). */
+  samplesWithPending(id: number, now: number): number[] {
+    const out = [...this.windows[id]!.transcript];
+    for (const room of this.writes) {
+      for (const w of room) {
+        if (!w || w.window !== id) continue;
+        for (let i = w.received; i < w.expected; i++) out.push(now - w.t);
+      }
+    }
+    return out;
+  }
+
+  summary(id: number): { transcript: number[]; codebook: number[]; writes: number; deliveries: number; expected: number; lost: number } {
+    const win = this.windows[id]!;
+    let expected = 0;
+    let received = 0;
+    for (const room of this.writes) {
+      for (const w of room) {
+        if (!w || w.window !== id) continue;
+        expected += w.expected;
+        received += w.received;
+      }
+    }
+    return { transcript: win.transcript, codebook: win.codebook, writes: win.writes, deliveries: win.deliveries, expected, lost: expected - received };
+  }
+}

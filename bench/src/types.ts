@@ -1,0 +1,175 @@
+/** Types shared by the orchestrator (run.ts), the load process (load.ts) and the report. */
+import type { Dialect } from './client.ts';
+
+export type ServerKind = 'concord' | 'hocuspocus' | 'y-websocket';
+
+export const SERVER_LABELS: Record<ServerKind, string> = {
+  concord: 'Concord',
+  hocuspocus: 'Hocuspocus 3.4',
+  'y-websocket': 'y-websocket 2.1 ref',
+};
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Transcript rooms (N). */
+  rooms: number;
+  /** Clients per transcript room (K); each also joins the codebook room. */
+  clientsPerRoom: number;
+  /** Codings per second per transcript room at the default load. */
+  writeRate: number;
+  /** Edits per second in the codebook room (fixed through every phase). */
+  codebookRate: number;
+  /** Awareness (cursor) updates per second per client. */
+  awarenessHz: number;
+  warmupS: number;
+  measureS: number;
+  /** Per-room write rates stepped through to find saturation (the default rate is the first point). */
+  saturationRates: number[];
+  saturationSettleS: number;
+  saturationStepS: number;
+  /** p99 above which a step counts as saturated (ms). */
+  saturationP99Ms: number;
+  stormClients: number;
+  stormSpreadMs: number;
+  stormTimeoutS: number;
+  churnTimeoutS: number;
+  servers: ServerKind[];
+}
+
+/** What the orchestrator hands the load process for one server. */
+export interface LoadConfig {
+  server: ServerKind;
+  dialect: Dialect;
+  /** ws://127.0.0.1:<port> */
+  wsBase: string;
+  /** Concord's personal access token (query parameter); null for the others. */
+  token: string | null;
+  transcriptRooms: string[];
+  codebookRoom: string;
+  /** Transcript text the writers put into empty rooms (the others start empty; Concord's are imported). */
+  seedText: string;
+  serverPid: number;
+  probeUrl: string;
+  /** Concord's /api/health (reports `rooms`). */
+  healthUrl: string | null;
+  options: BenchOptions;
+}
+
+export interface Percentiles {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+export interface MemorySample {
+  /** VmRSS from /proc/<pid>/status (bytes). */
+  rss: number;
+  /** heapUsed + external after two forced GCs (bytes). */
+  heap: number;
+}
+
+export interface ProbeSnapshot {
+  timers: { live: number; ref: number };
+  resources: Record<string, number>;
+  memory: { rss: number; heapUsed: number; external: number; heapTotal: number; arrayBuffers: number };
+  debug: { rooms?: number; connections?: number } | null;
+}
+
+export interface WindowResult {
+  name: string;
+  /** Offered codings/s per transcript room. */
+  ratePerRoom: number;
+  /** Offered updates/s across all rooms (transcripts + codebook). */
+  offered: number;
+  /** Updates/s actually sent by the writers. */
+  achieved: number;
+  /** Deliveries/s counted at receivers. */
+  delivered: number;
+  latency: Percentiles;
+  codebookLatency: Percentiles;
+  /** Deliveries expected (receivers connected at send time) and missing after the grace period. */
+  expected: number;
+  lost: number;
+  serverCpuPct: number;
+  serverRssMax: number;
+  loadCpuPct: number;
+  /** Event-loop delay of the load process (ms): if this is high, latencies are inflated by the generator. */
+  loadLagP99: number;
+  durationS: number;
+}
+
+export interface SmokeResult {
+  ok: boolean;
+  ms: number;
+  error?: string;
+}
+
+export interface StormResult {
+  clients: number;
+  sockets: number;
+  /** From the drop until the last client was synced again (ms). */
+  allSyncedMs: number;
+  /** Per client: from its reconnect start until both its rooms were synced (ms). */
+  perClient: Percentiles;
+  failed: number;
+  retries: number;
+  /** Update latency seen by the clients that stayed connected during the storm. */
+  bystanderLatency: Percentiles;
+}
+
+export interface ChurnResult {
+  roomsLeft: number | null;
+  /** Live timers after every client left, minus those before any client came. */
+  timersLeft: number;
+  refTimersLeft: number;
+  timersBefore: number;
+  timersAfter: number;
+  /** Handle kinds (getActiveResourcesInfo) that grew between before and after. */
+  resourcesGrown: Record<string, number>;
+  waitedMs: number;
+  rssBefore: number;
+  rssAfter: number;
+}
+
+export interface ServerResult {
+  server: ServerKind;
+  label: string;
+  ok: boolean;
+  error?: string;
+  smoke: SmokeResult;
+  setupMs: number;
+  connect: { sockets: number; totalMs: number; perSocket: Percentiles; failed: number };
+  memory: {
+    baseline: MemorySample;
+    roomsLoaded: MemorySample;
+    allConnected: MemorySample;
+    rooms: number;
+    idleConnections: number;
+    perIdleConnection: MemorySample;
+    perLoadedRoom: MemorySample;
+  };
+  defaultLoad: WindowResult | null;
+  saturation: WindowResult[];
+  /** Offered updates/s at which p99 crossed the limit (interpolated); null if it never did. */
+  saturationUpdatesPerS: number | null;
+  /** Highest offered rate that stayed within the limit. */
+  saturationLastGood: number | null;
+  storm: StormResult | null;
+  churn: ChurnResult | null;
+  loadProcess: { cpuPctDefault: number };
+}
+
+export interface BenchReport {
+  date: string;
+  gitSha: string;
+  gitDirty: boolean;
+  quick: boolean;
+  machine: { cpus: number; cpuModel: string; memGiB: number; node: string; platform: string };
+  versions: Record<string, string>;
+  options: BenchOptions;
+  results: ServerResult[];
+  notes: string[];
+}
