@@ -14,8 +14,9 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import { WebSocketServer } from 'ws';
+import type { Doc } from 'yjs';
 
-interface SharedDoc extends import('yjs').Doc {
+interface SharedDoc extends Doc {
   name: string;
   conns: Map<object, Set<number>>;
 }

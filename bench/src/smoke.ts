@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
-import { HocuspocusProvider } from '@hocuspocus/provider';
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import type { Awareness } from 'y-protocols/awareness';
 import type { ServerKind, SmokeResult } from './types.ts';
 
@@ -22,8 +22,10 @@ interface Peer {
 function peer(server: ServerKind, wsBase: string, room: string, token: string | null): Peer {
   const doc = new Y.Doc();
   if (server === 'hocuspocus') {
-    const p = new HocuspocusProvider({ url: wsBase, name: room, document: doc, token: token ?? 'bench', WebSocketPolyfill: WebSocket });
-    return { doc, awareness: p.awareness!, synced: () => p.synced, destroy: () => p.destroy() };
+    const websocketProvider = new HocuspocusProviderWebsocket({ url: wsBase, WebSocketPolyfill: WebSocket });
+    const p = new HocuspocusProvider({ websocketProvider, name: room, document: doc, token: token ?? 'bench' });
+    p.attach();
+    return { doc, awareness: p.awareness!, synced: () => p.synced, destroy: () => { p.destroy(); websocketProvider.destroy(); } };
   }
   const url = server === 'concord' ? `${wsBase}/sync` : wsBase;
   const p = new WebsocketProvider(url, room, doc, {

@@ -1,5 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   EDITOR, REPO_ROOT, api, controllableNetwork, eventually, launchBrowser, makeUser, screenshot, scrollToText, selectText,
@@ -48,6 +49,19 @@ describe('two researchers coding one transcript live', () => {
     a = await userContext(browser, server.url, A, { signup: 'ui' });
   });
 
+  // the steps build on each other: after a failure, skip the rest
+  let broken = false;
+  beforeEach((ctx) => {
+    if (broken) ctx.skip();
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail') return;
+    broken = true;
+    for (const [who, page] of [['A', a?.page], ['B', b?.page]] as const) {
+      if (page && !page.isClosed()) await screenshot(page, `failure-${who}`).catch(() => undefined);
+    }
+  });
+
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
@@ -61,7 +75,7 @@ describe('two researchers coding one transcript live', () => {
     await page.waitForURL(/\/projects\/[^/]+$/);
     pid = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]!);
 
-    await page.setInputFiles('[data-testid=import-input]', [SEED, { name: 'notes.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF') }]);
+    await page.setInputFiles('[data-testid=import-input]', [{ name: path.basename(SEED), mimeType: 'text/plain', buffer: fs.readFileSync(SEED) }, { name: 'notes.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF') }]);
     await expect.poll(() => page.locator('.up.done').count(), { timeout: 20_000 }).toBe(1);
     expect(await page.locator('.up.error .status').textContent()).toMatch(/only .*txt/i);
     await page.waitForSelector('.trow');
