@@ -355,7 +355,16 @@ function isEmptyUpdate(update: Uint8Array): boolean {
  * Decodes an update fully before it touches the room's document, so a truncated
  * or garbage update throws here (closing only its connection) instead of leaving
  * the document half-applied.
+ *
+ * Yjs never encodes an empty struct or an empty deletion range, but it decodes and
+ * integrates crafted ones; the document is then poisoned: encoding it throws, so
+ * sync step 2, compaction and every later load of the room fail (found by
+ * test/fuzz.test.ts). Such updates are refused here.
  */
 export function validateUpdate(update: Uint8Array): void {
-  Y.decodeUpdate(update);
+  const { structs, ds } = Y.decodeUpdate(update);
+  for (const s of structs) if (!(s.length > 0)) throw new Error('update holds an empty struct');
+  for (const ranges of ds.clients.values()) {
+    for (const r of ranges) if (!(r.len > 0)) throw new Error('update holds an empty deletion');
+  }
 }
