@@ -10,6 +10,7 @@
  *     loads, so unref'd timers count too (process.getActiveResourcesInfo() skips those);
  *   - `resources`: process.getActiveResourcesInfo() grouped by kind (ref'd handles);
  *   - `memory`: process.memoryUsage();
+ *   - `loopDelay`: event-loop delay p99 and max (ms) since the last `GET /lag-reset`;
  *   - `debug`: whatever the server script registered as `globalThis.__benchDebug`
  *     (rooms and connections for the Hocuspocus and y-websocket scripts; Concord
  *     reports rooms through its own `/api/health`).
@@ -17,6 +18,7 @@
  */
 import http from 'node:http';
 import { syncBuiltinESMExports } from 'node:module';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import timers from 'node:timers';
 
 type TimerHandle = NodeJS.Timeout & { _destroyed?: boolean };
@@ -55,8 +57,12 @@ timers.setTimeout = wrappedSetTimeout;
 timers.setInterval = wrappedSetInterval;
 syncBuiltinESMExports();
 
+const lag = monitorEventLoopDelay({ resolution: 10 });
+lag.enable();
+
 export interface ProbeReport {
   timers: { live: number; ref: number };
+  loopDelay: { p99: number; max: number };
   resources: Record<string, number>;
   memory: NodeJS.MemoryUsage;
   debug: unknown;
@@ -75,6 +81,7 @@ function report(): ProbeReport {
   for (const r of process.getActiveResourcesInfo()) resources[r] = (resources[r] ?? 0) + 1;
   return {
     timers: { live: live.size, ref },
+    loopDelay: { p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 },
     resources,
     memory: process.memoryUsage(),
     debug: globalThis.__benchDebug ? globalThis.__benchDebug() : null,
@@ -90,6 +97,7 @@ const server = http.createServer((req, res) => {
   }
   res.setHeader('content-type', 'application/json');
   res.end(JSON.stringify(report()));
+  if (req.url === '/lag-reset') lag.reset();
 });
 server.listen(0, '127.0.0.1', () => {
   const addr = server.address();

@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import type { SyncClient } from './client.ts';
 import {
-  cpuPercent, LoopLag, memorySample, percentiles, probe, readCpu, readRss, round, RssSampler, SelfCpu,
+  cpuPercent, LoopLag, memorySample, percentiles, probe, readCpu, tryProbe, readRss, readSystemCpu, round, RssSampler, SelfCpu,
 } from './metrics.ts';
 import { smokeCheck } from './smoke.ts';
 import type { ChurnResult, LoadConfig, MemorySample, ServerResult, StormResult, WindowResult } from './types.ts';
@@ -79,7 +79,7 @@ class Runner {
         const res = await fetch(this.cfg.healthUrl, { signal: AbortSignal.timeout(5000) });
         return ((await res.json()) as { rooms?: number }).rooms ?? null;
       }
-      return (await probe(this.cfg.probeUrl)).debug?.rooms ?? null;
+      return (await probe(this.cfg.probeUrl, null, 5000)).debug?.rooms ?? null;
     } catch {
       return null;
     }
@@ -102,16 +102,24 @@ class Runner {
     const pid = this.cfg.serverPid;
     const rss = new RssSampler(pid);
     const cpu0 = readCpu(pid);
+    const sys0 = readSystemCpu();
     this.self.reset();
     this.lag.reset();
     rss.start();
+    await tryProbe(this.cfg.probeUrl, 'lag-reset');
+    const frames0 = this.w.framesIn();
     const id = this.w.ledger.openWindow();
     const t0 = performance.now();
     await sleep(seconds * 1000);
     this.w.ledger.closeWindow();
     const durationS = (performance.now() - t0) / 1000;
+    const lagSnap = await tryProbe(this.cfg.probeUrl);
     const cpu1 = readCpu(pid);
+    const sys1 = readSystemCpu();
+    const frames = this.w.framesIn() - frames0;
     const loadCpuPct = this.self.percent();
+    const serverCpuPct = cpuPercent(cpu0, cpu1);
+    const otherCpuPct = round(Math.max(0, cpuPercent(sys0, sys1) - serverCpuPct - loadCpuPct), 1);
     const loadLagP99 = this.lag.p99Ms();
     const serverRssMax = rss.stop();
     await sleep(1000);
@@ -121,7 +129,8 @@ class Runner {
       name, ratePerRoom: perRoom, offered: this.offered(perRoom),
       achieved: round(s.writes / durationS, 1), delivered: round(s.deliveries / durationS, 1),
       latency, codebookLatency: percentiles(s.codebook), expected: s.expected, lost: s.lost,
-      serverCpuPct: cpuPercent(cpu0, cpu1), serverRssMax, loadCpuPct, loadLagP99, durationS: round(durationS, 1),
+      serverCpuPct, serverUsPerFrame: round(((cpu1.cpuSeconds - cpu0.cpuSeconds) * 1e6) / Math.max(1, frames), 1),
+      serverLagP99: lagSnap ? round(lagSnap.loopDelay.p99, 1) : null, serverLagMax: lagSnap ? round(lagSnap.loopDelay.max, 1) : null, serverRssMax, loadCpuPct, otherCpuPct, loadLagP99, durationS: round(durationS, 1),
     };
   }
 
@@ -191,7 +200,7 @@ class Runner {
     const { rooms, waited } = await this.waitRooms(this.o.churnTimeoutS * 1000);
     // Let timers due shortly after the last leave (index updates, unloads) run out.
     await sleep(2500);
-    const after = await probe(this.cfg.probeUrl, true);
+    const after = await probe(this.cfg.probeUrl, 'gc');
     const grown: Record<string, number> = {};
     for (const [k, v] of Object.entries(after.resources)) {
       const d = v - (before.resources[k] ?? 0);
@@ -220,9 +229,10 @@ class Runner {
     const smoke = await smokeCheck(cfg.server, cfg.wsBase, cfg.transcriptRooms[0]!, cfg.token);
     if (!smoke.ok) log(`smoke check FAILED: ${smoke.error}`);
     await this.waitRooms(10_000);
-    await sleep(500);
+    // Let timers the smoke check left due (Concord's 1 s transcript-index update) run out before the baseline.
+    await sleep(1500);
 
-    const baselineProbe = await probe(cfg.probeUrl, true);
+    const baselineProbe = await probe(cfg.probeUrl, 'gc');
     const baseline = await this.memory();
     const before = { live: baselineProbe.timers.live, ref: baselineProbe.timers.ref, resources: baselineProbe.resources, rss: baseline.rss };
 
@@ -230,13 +240,13 @@ class Runner {
     const writers = w.writerClients();
     const a = await connectAll(writers, 50, 20_000);
     w.seedDocs();
-    await sleep(3000);
+    await sleep(o.memorySettleS * 1000);
     const roomsLoaded = await this.memory();
 
     const others = w.otherClients();
     log(`${others.length} more sockets join (${w.socketCount} in all)`);
     const b = await connectAll(others, 50, 20_000);
-    await sleep(1500);
+    await sleep(o.memorySettleS * 1000);
     const allConnected = await this.memory();
     const idle = others.length - b.failed;
     const perConn: MemorySample = {

@@ -59,6 +59,15 @@ export function readCpu(pid: number): CpuReading {
   return { cpuSeconds: (utime + stime) / ticksPerSecond(), at: performance.now() };
 }
 
+/** Busy time of the whole machine (all CPUs, all processes), in seconds. */
+export function readSystemCpu(): CpuReading {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal ...: busy = all but idle and iowait.
+  const busy = v.reduce((a, b) => a + b, 0) - (v[3] ?? 0) - (v[4] ?? 0);
+  return { cpuSeconds: busy / ticksPerSecond(), at: performance.now() };
+}
+
 /** Percent of one core used between two readings. */
 export function cpuPercent(a: CpuReading, b: CpuReading): number {
   const wall = (b.at - a.at) / 1000;
@@ -115,15 +124,24 @@ export class LoopLag {
 
 // ---- the probe inside the server ---------------------------------------------------
 
-export async function probe(url: string, gc = false): Promise<ProbeSnapshot> {
-  const res = await fetch(gc ? `${url}/gc` : url, { signal: AbortSignal.timeout(10_000) });
+export async function probe(url: string, action: 'gc' | 'lag-reset' | null = null, timeoutMs = 30_000): Promise<ProbeSnapshot> {
+  const res = await fetch(action ? `${url}/${action}` : url, { signal: AbortSignal.timeout(timeoutMs) });
   if (!res.ok) throw new Error(`probe answered ${res.status}`);
   return (await res.json()) as ProbeSnapshot;
 }
 
+/** The probe under load: an overloaded server (or generator) may not answer in time; that is a result, not a failure. */
+export async function tryProbe(url: string, action: 'lag-reset' | null = null): Promise<ProbeSnapshot | null> {
+  try {
+    return await probe(url, action, 15_000);
+  } catch {
+    return null;
+  }
+}
+
 /** Memory after two forced collections: RSS from /proc and heapUsed + external from the probe. */
 export async function memorySample(pid: number, probeUrl: string): Promise<MemorySample> {
-  const snap = await probe(probeUrl, true);
+  const snap = await probe(probeUrl, 'gc');
   return { rss: readRss(pid), heap: snap.memory.heapUsed + snap.memory.external };
 }
 

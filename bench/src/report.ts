@@ -38,6 +38,9 @@ const ROWS: Row[] = [
   { label: 'codebook p99 (ms), fan-out to every client', get: (r) => r.defaultLoad?.codebookLatency.p99 },
   { label: 'lost deliveries, default load', get: (r) => r.defaultLoad?.lost, digits: 0 },
   { label: 'server CPU (% of a core), default load', get: (r) => r.defaultLoad?.serverCpuPct },
+  { label: 'server CPU per frame delivered (µs), default load', get: (r) => r.defaultLoad?.serverUsPerFrame },
+  { label: 'server event-loop delay p99 (ms), default load', get: (r) => r.defaultLoad?.serverLagP99 },
+  { label: 'server event-loop delay max (ms), default load', get: (r) => r.defaultLoad?.serverLagMax },
   { label: 'server RSS max (MB), default load', get: (r) => mb(r.defaultLoad?.serverRssMax) },
   { label: 'saturation (updates/s where p99 passes the limit)', get: (r) => r.saturationUpdatesPerS, digits: 0, target: { vsHocuspocus: ['>=', 2] } },
   { label: 'highest offered updates/s within the limit', get: (r) => r.saturationLastGood, digits: 0 },
@@ -56,6 +59,7 @@ const ROWS: Row[] = [
   { label: 'timers left after everyone left', get: (r) => r.churn?.timersLeft, digits: 0, target: { absolute: ['<=', 0] } },
   { label: 'load generator CPU (% of a core), default load', get: (r) => r.defaultLoad?.loadCpuPct },
   { label: 'load generator event-loop delay p99 (ms), default', get: (r) => r.defaultLoad?.loadLagP99 },
+  { label: 'other processes\' CPU (% of a core), default load', get: (r) => r.defaultLoad?.otherCpuPct },
 ];
 
 function check(v: number | null, t: ['<=' | '>=', number] | undefined): string {
@@ -123,11 +127,11 @@ export function renderMarkdown(rep: BenchReport): string {
     if (!r.ok) lines.push(`**Run problem:** ${r.error ?? 'unknown'}\n`);
     lines.push(`Smoke check with real providers: ${r.smoke.ok ? 'ok' : 'FAILED'} (${r.smoke.ms} ms)${r.smoke.error ? ` — ${r.smoke.error}` : ''}.`);
     lines.push('');
-    lines.push('| offered/s | achieved/s | delivered/s | p50 | p95 | p99 | codebook p99 | lost | server CPU % | load CPU % | load lag p99 |');
-    lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    lines.push('| offered/s | achieved/s | delivered/s | p50 | p95 | p99 | codebook p99 | lost | server CPU % | µs/frame | server lag p99/max | load CPU % | other CPU % | load lag p99 |');
+    lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const w of r.saturation) {
       lines.push(`| ${fmt(w.offered, 0)} | ${fmt(w.achieved)} | ${fmt(w.delivered)} | ${fmt(w.latency.p50)} | ${fmt(w.latency.p95)} | ` +
-        `${fmt(w.latency.p99)} | ${fmt(w.codebookLatency.p99)} | ${fmt(w.lost, 0)} | ${fmt(w.serverCpuPct)} | ${fmt(w.loadCpuPct)} | ${fmt(w.loadLagP99)} |`);
+        `${fmt(w.latency.p99)} | ${fmt(w.codebookLatency.p99)} | ${fmt(w.lost, 0)} | ${fmt(w.serverCpuPct)} | ${fmt(w.serverUsPerFrame)} | ${fmt(w.serverLagP99)}/${fmt(w.serverLagMax)} | ${fmt(w.loadCpuPct)} | ${fmt(w.otherCpuPct)} | ${fmt(w.loadLagP99)} |`);
     }
     if (r.churn) {
       const grown = Object.entries(r.churn.resourcesGrown).map(([k, v]) => `${k} +${v}`).join(', ') || 'none';

@@ -11,6 +11,7 @@ import { execFileSync, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { cpuPercent, readSystemCpu } from './metrics.ts';
 import { renderMarkdown, renderSvg } from './report.ts';
 import { BENCH_DIR, REPO_ROOT, setupConcord, startServer } from './servers.ts';
 import type { BenchOptions, BenchReport, LoadConfig, ServerKind, ServerResult } from './types.ts';
@@ -27,11 +28,11 @@ export function parseOptions(argv: string[]): BenchOptions {
     const a = argv[i]!;
     return a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[i + 1];
   };
-  const num = (name: string, dflt: number) => {
+  const num = (name: string, dflt: number, min = Number.MIN_VALUE) => {
     const v = value(name);
     if (v === undefined) return dflt;
     const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${v}"`);
+    if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number ${min === Number.MIN_VALUE ? '> 0' : `≥ ${min}`}, got "${v}"`);
     return n;
   };
   const quick = flag('quick');
@@ -39,14 +40,14 @@ export function parseOptions(argv: string[]): BenchOptions {
   for (const s of servers) if (!ALL_SERVERS.includes(s)) throw new Error(`unknown server "${s}" (${ALL_SERVERS.join(', ')})`);
   const base: BenchOptions = quick
     ? {
-        quick, rooms: 20, clientsPerRoom: 3, writeRate: 1, codebookRate: 2, awarenessHz: 5,
-        warmupS: 2, measureS: 4, saturationRates: [1, 8, 32], saturationSettleS: 1, saturationStepS: 3, saturationP99Ms: 100,
-        stormClients: 40, stormSpreadMs: 1000, stormTimeoutS: 20, churnTimeoutS: 15, servers,
+        quick, rooms: 20, clientsPerRoom: 3, writeRate: 1, codebookRate: 2, awarenessHz: 5, memorySettleS: 1,
+        warmupS: 1, measureS: 3, saturationRates: [1, 16], saturationSettleS: 1, saturationStepS: 2, saturationP99Ms: 100,
+        stormClients: 40, stormSpreadMs: 1000, stormTimeoutS: 20, churnTimeoutS: 15, servers, quietWaitS: 0, nice: 0,
       }
     : {
-        quick, rooms: 300, clientsPerRoom: 4, writeRate: 1, codebookRate: 2, awarenessHz: 5,
+        quick, rooms: 300, clientsPerRoom: 4, writeRate: 1, codebookRate: 2, awarenessHz: 5, memorySettleS: 3,
         warmupS: 5, measureS: 20, saturationRates: [1, 2, 4, 8, 16, 32, 64], saturationSettleS: 3, saturationStepS: 8,
-        saturationP99Ms: 100, stormClients: 500, stormSpreadMs: 1000, stormTimeoutS: 60, churnTimeoutS: 30, servers,
+        saturationP99Ms: 100, stormClients: 500, stormSpreadMs: 1000, stormTimeoutS: 60, churnTimeoutS: 30, servers, quietWaitS: 180, nice: 0,
       };
   return {
     ...base,
@@ -54,6 +55,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     clientsPerRoom: Math.max(2, Math.round(num('clients', base.clientsPerRoom))),
     measureS: num('measure', base.measureS),
     stormClients: Math.round(num('storm', base.stormClients)),
+    quietWaitS: num('quiet-wait', base.quietWaitS, 0),
+    nice: Math.round(num('nice', 0, -20)),
+    saturationRates: value('steps')?.split(',').map(Number).filter((n) => n > 0) ?? base.saturationRates,
   };
 }
 
@@ -87,14 +91,32 @@ function fakeId(i: number, len: number): string {
   return `b${i.toString(36).padStart(len - 1, '0')}`;
 }
 
+/**
+ * Other work on this machine (tests, builds) skews every number. Waits, at most
+ * `maxWaitS`, until the whole machine is below `threshold` % of a core for 3 s;
+ * returns the last reading.
+ */
+async function waitForQuiet(maxWaitS: number, threshold: number): Promise<number> {
+  if (maxWaitS <= 0) return 0;
+  const end = Date.now() + maxWaitS * 1000;
+  for (;;) {
+    const a = readSystemCpu();
+    await new Promise((r) => setTimeout(r, 3000));
+    const busy = cpuPercent(a, readSystemCpu());
+    if (busy < threshold || Date.now() >= end) return busy;
+    console.error(`machine busy (${busy}% of a core in other processes); waiting for quiet…`);
+  }
+}
+
 /** Forks the load process for one server and waits for its result. */
-function runLoad(config: LoadConfig, logFile: string, timeoutMs: number): Promise<ServerResult> {
+function runLoad(config: LoadConfig, logFile: string, timeoutMs: number, nice: number): Promise<ServerResult> {
   const out = fs.createWriteStream(logFile);
   const child = fork(path.join(BENCH_DIR, 'src/load.ts'), [], {
     cwd: BENCH_DIR,
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  if (nice !== 0 && child.pid) os.setPriority(child.pid, nice);
   child.stdout!.pipe(out);
   child.stderr!.pipe(out);
   return new Promise<ServerResult>((resolve, reject) => {
@@ -136,32 +158,37 @@ function failedResult(server: ServerKind, error: string): ServerResult {
 }
 
 async function benchServer(kind: ServerKind, o: BenchOptions, text: string, rawDir: string, tmp: string): Promise<ServerResult> {
-  const server = await startServer(kind, path.join(tmp, kind), path.join(rawDir, `${kind}-server.log`));
-  console.error(`[${kind}] started, pid ${server.pid}, ${server.httpUrl}`);
-  try {
-    let token: string | null = null;
-    let transcriptRooms: string[];
-    let codebookRoom: string;
-    let setupMs = 0;
-    if (kind === 'concord') {
+  const dataDir = path.join(tmp, kind);
+  let token: string | null = null;
+  const projectId = fakeId(1, 12);
+  let transcriptRooms = Array.from({ length: o.rooms }, (_, i) => `${projectId}/transcripts/${fakeId(i, 12)}`);
+  let codebookRoom = `${projectId}/codebook`;
+  let setupMs = 0;
+  if (kind === 'concord') {
+    // Made over HTTP in a first process; the measured process starts fresh on the same data,
+    // so its baseline memory does not carry the imports (the others start empty too).
+    const setup = await startServer(kind, dataDir, path.join(rawDir, `${kind}-setup.log`));
+    try {
       console.error(`[${kind}] creating user, token, project and ${o.rooms} transcripts over HTTP`);
-      const fx = await setupConcord(server.httpUrl, o.rooms, text);
+      const fx = await setupConcord(setup.httpUrl, o.rooms, text);
       token = fx.token;
       transcriptRooms = fx.transcriptIds.map((id) => `${fx.projectId}/transcripts/${id}`);
       codebookRoom = `${fx.projectId}/codebook`;
       setupMs = fx.setupMs;
-    } else {
-      const pid = fakeId(1, 12);
-      transcriptRooms = Array.from({ length: o.rooms }, (_, i) => `${pid}/transcripts/${fakeId(i, 12)}`);
-      codebookRoom = `${pid}/codebook`;
+    } finally {
+      await setup.stop();
     }
+  }
+  const server = await startServer(kind, dataDir, path.join(rawDir, `${kind}-server.log`), o.nice);
+  console.error(`[${kind}] started, pid ${server.pid}, ${server.httpUrl}`);
+  try {
     const config: LoadConfig = {
       server: kind, dialect: dialectOf(kind), wsBase: server.wsBase, token, transcriptRooms, codebookRoom, seedText: text,
       serverPid: server.pid, probeUrl: server.probeUrl,
       healthUrl: kind === 'concord' ? `${server.httpUrl}/api/health` : null, options: o,
     };
     const died = server.exited.then((code) => { throw new Error(`${kind} server exited with ${code} during the run`); });
-    const result = await Promise.race([runLoad(config, path.join(rawDir, `${kind}-load.log`), (o.quick ? 5 : 40) * 60_000), died]);
+    const result = await Promise.race([runLoad(config, path.join(rawDir, `${kind}-load.log`), (o.quick ? 5 : 40) * 60_000, o.nice), died]);
     result.setupMs = setupMs;
     return result;
   } finally {
@@ -169,12 +196,25 @@ async function benchServer(kind: ServerKind, o: BenchOptions, text: string, rawD
   }
 }
 
+/** `--render results/<stem>.json`: re-renders the Markdown and SVG of a finished run (after report changes). */
+function render(file: string): void {
+  const report = JSON.parse(fs.readFileSync(file, 'utf8')) as BenchReport;
+  const stem = file.replace(/\.json$/, '');
+  const md = renderMarkdown(report);
+  fs.writeFileSync(`${stem}.md`, `${md}\n\n![latency against load](./${path.basename(stem)}.svg)\n`);
+  fs.writeFileSync(`${stem}.svg`, `${renderSvg(report)}\n`);
+  console.log(md);
+}
+
 async function main(): Promise<void> {
+  const renderAt = process.argv.indexOf('--render');
+  if (renderAt >= 0) return render(path.resolve(process.argv[renderAt + 1] ?? ''));
   const o = parseOptions(process.argv.slice(2));
   const date = new Date().toISOString().slice(0, 10);
   const sha = git(['rev-parse', '--short', 'HEAD']) || 'nogit';
   const dirty = git(['status', '--porcelain']).length > 0;
-  const stem = `${date}-${sha}${o.quick ? '-quick' : ''}`;
+  const fullSize = o.rooms === 300 && o.clientsPerRoom === 4;
+  const stem = `${date}-${sha}${o.quick ? '-quick' : fullSize ? '' : `-n${o.rooms}k${o.clientsPerRoom}`}`;
   const resultsDir = path.join(BENCH_DIR, 'results');
   const rawDir = path.join(resultsDir, 'raw', stem);
   fs.mkdirSync(rawDir, { recursive: true });
@@ -183,9 +223,12 @@ async function main(): Promise<void> {
   console.error(`bench ${o.quick ? '(quick) ' : ''}→ ${path.relative(REPO_ROOT, resultsDir)}/${stem}.*; raw logs in ${path.relative(REPO_ROOT, rawDir)}/`);
 
   const results: ServerResult[] = [];
+  const notes: string[] = [];
   try {
     for (const kind of o.servers) {
       try {
+        const busy = await waitForQuiet(o.quietWaitS, 30);
+        if (busy >= 30) notes.push(`${SERVER_LABELS[kind]} started while other processes used ${busy}% of a core.`);
         results.push(await benchServer(kind, o, text, rawDir, tmp));
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
@@ -220,6 +263,9 @@ async function main(): Promise<void> {
       'Rooms left: Concord from /api/health `rooms`; Hocuspocus and the reference server from the probe (`getDocumentsCount()`, `docs.size`). ' +
         'Timers left: live setTimeout/setInterval handles (unref\'d included) counted by the probe preloaded into each server, after minus before.',
       'A window\'s p99 counts deliveries still missing after the grace second at their age so far, so lost updates raise p99 instead of hiding.',
+      '"other CPU" is what every other process on the machine used during a window (from /proc/stat): this machine is shared, so compare runs with little of it.',
+      ...(o.nice !== 0 ? [`Server and load processes ran at nice ${o.nice} (ahead of other work on the machine).`] : []),
+      ...notes,
     ],
   };
 

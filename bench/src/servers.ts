@@ -8,6 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ServerKind } from './types.ts';
@@ -35,7 +36,7 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(kind: ServerKind, dataDir: string, logFile: string): Promise<RunningServer> {
+export async function startServer(kind: ServerKind, dataDir: string, logFile: string, nice = 0): Promise<RunningServer> {
   const { entry, ready } = ENTRIES[kind];
   fs.mkdirSync(dataDir, { recursive: true });
   const log = fs.createWriteStream(logFile);
@@ -50,6 +51,7 @@ export async function startServer(kind: ServerKind, dataDir: string, logFile: st
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (nice !== 0 && child.pid) os.setPriority(child.pid, nice);
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -21,6 +21,8 @@ export interface BenchOptions {
   codebookRate: number;
   /** Awareness (cursor) updates per second per client. */
   awarenessHz: number;
+  /** Wait before each memory reading (lets debounced stores run). */
+  memorySettleS: number;
   warmupS: number;
   measureS: number;
   /** Per-room write rates stepped through to find saturation (the default rate is the first point). */
@@ -34,6 +36,10 @@ export interface BenchOptions {
   stormTimeoutS: number;
   churnTimeoutS: number;
   servers: ServerKind[];
+  /** Longest wait for other processes to go quiet before each server (s). */
+  quietWaitS: number;
+  /** Scheduling priority (nice) for the server and load processes; negative = ahead of other work on the machine. */
+  nice: number;
 }
 
 /** What the orchestrator hands the load process for one server. */
@@ -73,6 +79,7 @@ export interface MemorySample {
 
 export interface ProbeSnapshot {
   timers: { live: number; ref: number };
+  loopDelay: { p99: number; max: number };
   resources: Record<string, number>;
   memory: { rss: number; heapUsed: number; external: number; heapTotal: number; arrayBuffers: number };
   debug: { rooms?: number; connections?: number } | null;
@@ -94,8 +101,18 @@ export interface WindowResult {
   expected: number;
   lost: number;
   serverCpuPct: number;
+  /**
+   * Server CPU time per frame the clients received (updates, awareness, acks), µs: work done
+   * rather than work offered, so it stays meaningful when the server falls behind or the machine is busy.
+   */
+  serverUsPerFrame: number;
+  /** The server's event-loop delay during the window (ms), from the probe; null if the probe did not answer. */
+  serverLagP99: number | null;
+  serverLagMax: number | null;
   serverRssMax: number;
   loadCpuPct: number;
+  /** CPU used by every other process on the machine during the window (% of one core): noise. */
+  otherCpuPct: number;
   /** Event-loop delay of the load process (ms): if this is high, latencies are inflated by the generator. */
   loadLagP99: number;
   durationS: number;

@@ -118,6 +118,13 @@ export class Workload {
 
   get socketCount(): number { return this.people.length * 2; }
 
+  /** Frames received from the server by every client so far. */
+  framesIn(): number {
+    let n = 0;
+    for (const p of this.people) n += p.transcript.messagesIn + p.codebook.messagesIn;
+    return n;
+  }
+
   private receive(room: number, update: Uint8Array, at: number): void {
     for (const m of readMarkers(update)) this.ledger.recordReceipt(room, m as { r: number; s: number; t: number }, at);
   }

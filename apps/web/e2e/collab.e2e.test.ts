@@ -203,6 +203,30 @@ describe('two researchers coding one transcript live', () => {
     await expect.poll(() => codeRow(b.page, 'Quality definition').count(), { timeout: 10_000 }).toBe(1);
   });
 
+  it('A adjusts the boundaries of a coding and removes another; B sees both', async () => {
+    await scrollToText(a.page, QUOTE_3);
+    // open B's "Quality definition" coding on QUOTE_3 and shrink it to "guide future work"
+    await a.page.locator(`${EDITOR} .cm-coding`, { hasText: 'guide future work' }).first().click();
+    const card = a.page.locator('[data-testid=coding-card]');
+    await card.waitFor();
+    expect(await card.textContent()).toContain(B.name);
+    await card.locator('button:has-text("Adjust boundaries")').click();
+    await a.page.waitForSelector('.banner.adjust');
+    await selectText(a.page, 'guide future work');
+    await a.page.keyboard.press('Enter');
+    await a.page.waitForSelector('.banner.adjust', { state: 'detached' });
+    await expect.poll(async () => (await b.page.locator(`${EDITOR} .cm-coding`, { hasText: 'guide' }).allTextContents()).join(''), { timeout: 10_000 })
+      .toBe('guide future work');
+    // remove it
+    await a.page.locator(`${EDITOR} .cm-coding`, { hasText: 'guide future work' }).first().click();
+    await card.locator('[data-testid=remove-coding]').click();
+    await expect.poll(() => b.page.locator(`${EDITOR} .cm-coding`, { hasText: 'guide' }).count(), { timeout: 10_000 }).toBe(0);
+    // and Ctrl+Z brings it back (A's own action)
+    await a.page.locator(EDITOR).focus();
+    await a.page.keyboard.press('Control+z');
+    await expect.poll(() => b.page.locator(`${EDITOR} .cm-coding`, { hasText: 'guide' }).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+  });
+
   it('B goes offline, codes, comes back, and A sees the coding', async () => {
     await bNet.offline();
     await expect.poll(() => connection(b.page).getAttribute('data-status'), { timeout: 10_000 }).toBe('offline');
@@ -230,16 +254,19 @@ describe('two researchers coding one transcript live', () => {
   it("Ctrl+Z undoes only your own coding, never the other person's", async () => {
     await scrollToText(a.page, QUOTE_1);
     const before = await a.page.locator('.cm-stripe-label').count();
-    // B's last action was the offline coding; A's last coding action is the memo: A undoes the memo
-    await a.page.locator(EDITOR).click();
-    await a.page.keyboard.press('Escape');
-    await a.page.keyboard.press('Control+z');
+    // B's last action was the offline coding. A's undo stack (newest first): the
+    // restored removal (already undone), the adjustment, the memo, the first coding.
+    await a.page.locator(EDITOR).focus();
+    await a.page.keyboard.press('Control+z'); // the adjustment
+    await a.page.keyboard.press('Control+z'); // the memo
     await b.page.locator(`${EDITOR} .cm-coding`, { hasText: 'encountered' }).first().hover();
     await new Promise((r) => setTimeout(r, 600));
     expect(await b.page.locator('.cm-coding-tip:has-text("Defines quality issues")').count()).toBe(0);
     await b.page.mouse.move(5, 5);
     // B's codings are all still there for A
     expect(await a.page.locator('.cm-stripe-label').count()).toBe(before);
+    await scrollToText(b.page, QUOTE_2);
+    expect(await b.page.locator(`${EDITOR} .cm-coding:has-text("pretty new")`).count()).toBe(1);
   });
 
   it('A edits the transcript text and the codings follow their words for B', async () => {
@@ -248,7 +275,7 @@ describe('two researchers coding one transcript live', () => {
     await selectText(a.page, 'Any issue you have');
     await a.page.keyboard.press('ArrowLeft');
     await a.page.keyboard.type('[CORRECTED] ');
-    await expect.poll(() => b.page.locator(`${EDITOR} .cm-line`, { hasText: '[CORRECTED] Any issue' }).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => b.page.locator(`${EDITOR} .cm-line`, { hasText: '[CORRECTED]' }).count(), { timeout: 10_000 }).toBe(1);
     // the coding still starts at "Any issue", not inside the inserted text
     const coded = (await b.page.locator(`${EDITOR} .cm-coding`, { hasText: 'encountered' }).allTextContents()).join('');
     expect(coded).not.toContain('[CORRECTED]');
@@ -305,5 +332,33 @@ describe('two researchers coding one transcript live', () => {
       });
     }, { sel: EDITOR, text: aTop }), { timeout: 10_000 }).toBe(true);
     await screenshot(b.page, '07-following');
+  });
+
+  it("the project page shows who is in each transcript right now", async () => {
+    await a.page.goto(`${server.url}/projects/${pid}`);
+    await a.page.waitForSelector(`.trow[data-transcript="${tid}"] .here [aria-label*="${B.name}"], .trow[data-transcript="${tid}"] .here [title*="${B.name}"]`, { timeout: 15_000 });
+    await screenshot(a.page, '08-project-presence');
+  });
+
+  it('independent coding: codings stay private to their coder', async () => {
+    await api(a.context, server.url, 'PUT', `/api/projects/${pid}/transcripts/${tid}/mode`, { mode: 'independent' });
+    // B is in the transcript: the view reopens in the new mode by itself
+    await b.page.waitForSelector('.banner.info:has-text("Independent coding")', { timeout: 15_000 });
+    await expect.poll(() => connection(b.page).getAttribute('data-status'), { timeout: 15_000 }).toBe('synced');
+    const PRIVATE = 'so I will ask you some question';
+    await scrollToText(b.page, PRIVATE);
+    await selectText(b.page, PRIVATE);
+    await b.page.keyboard.press('c');
+    await b.page.keyboard.type('Private hunch');
+    await b.page.keyboard.press('Enter');
+    await b.page.waitForSelector(`${EDITOR} .cm-coding:has-text("will ask you")`);
+    // A opens the transcript: the code exists in the shared codebook, B's coding does not show
+    await openTranscript(a.page);
+    await a.page.waitForSelector('.banner.info:has-text("Independent coding")');
+    await a.page.waitForSelector('.codebook [data-code-name="Private hunch"]', { timeout: 10_000 });
+    await scrollToText(a.page, PRIVATE);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await a.page.locator(`${EDITOR} .cm-coding`).count()).toBe(0);
+    await api(a.context, server.url, 'PUT', `/api/projects/${pid}/transcripts/${tid}/mode`, { mode: 'open' });
   });
 });

@@ -22,8 +22,8 @@ export interface RunningServer {
  */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-e2e-'));
-  const dist = path.join(REPO_ROOT, 'apps/web/dist/index.html');
-  if (!fs.existsSync(dist)) throw new Error('apps/web/dist is missing: run `npm run build` first (npm run test:e2e does).');
+  const dist = path.join(env.CONCORD_WEB_DIST ?? path.join(REPO_ROOT, 'apps/web/dist'), 'index.html');
+  if (!fs.existsSync(dist)) throw new Error(`${dist} is missing: run \`npm run build\` first (npm run test:e2e does).`);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CONCORD_DATA: dataDir, CONCORD_DEMO: '0', ...env },
@@ -241,6 +241,9 @@ export async function controllableNetwork(page: Page): Promise<{ offline: () => 
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
+  // no stale hover card over the text
+  await page.mouse.move(2, 300);
+  await page.waitForTimeout(150);
   await page.screenshot({ path: file });
   return file;
 }

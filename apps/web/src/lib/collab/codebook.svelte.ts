@@ -33,9 +33,18 @@ export class CodebookStore {
     if (this.#frame) return;
     this.#frame = requestAnimationFrame(() => {
       this.#frame = 0;
-      this.codes = this.cb.list();
+      this.setCodes(this.cb.list());
     });
   };
+  #signature = '';
+
+  /** Replaces the list only when something shown changed (typing in a definition does not re-render codings). */
+  private setCodes(list: Code[]): void {
+    const sig = list.map((c) => `${c.id}\u0000${c.name}\u0000${c.abbreviation ?? ''}\u0000${c.color}\u0000${c.parentId ?? ''}\u0000${c.order}`).join('\u0001');
+    if (sig === this.#signature) return;
+    this.#signature = sig;
+    this.codes = list;
+  }
   readonly #onAliases = (): void => {
     this.aliasVersion++;
   };
@@ -49,7 +58,7 @@ export class CodebookStore {
     this.cb.codes.observeDeep(this.#refresh);
     this.cb.aliases.observe(this.#onAliases);
     this.undo = new Y.UndoManager([this.cb.codes, this.cb.aliases], { trackedOrigins: new Set([CODEBOOK_ORIGIN]) });
-    this.codes = this.cb.list();
+    this.setCodes(this.cb.list());
   }
 
   /** The current code a (possibly merged) codeId stands for. */
@@ -82,7 +91,7 @@ export class CodebookStore {
       });
     }, CODEBOOK_ORIGIN);
     this.undo.stopCapturing();
-    this.codes = this.cb.list();
+    this.setCodes(this.cb.list());
     return id;
   }
 

@@ -44,18 +44,7 @@ export interface Collaborator {
   isSelf: boolean;
 }
 
-type DirtyKey = 'codings' | 'turns' | 'anchors' | 'meta';
-
-export interface CommentAnchor {
-  id: string;
-  start: number;
-  end: number;
-  resolved: boolean;
-  count: number;
-  quote: string;
-  firstBody: string;
-  authorId: string;
-}
+type DirtyKey = 'codings' | 'turns' | 'meta';
 
 /**
  * Everything the coding view needs about one transcript: the transcript room
@@ -75,7 +64,6 @@ export class TranscriptSession {
 
   codings = $state.raw<ResolvedCoding[]>([]);
   turns = $state.raw<ResolvedTurn[]>([]);
-  anchors = $state.raw<CommentAnchor[]>([]);
   meta = $state.raw<TranscriptMeta | null>(null);
   collaborators = $state.raw<Collaborator[]>([]);
   ready = $state(false);
@@ -85,7 +73,7 @@ export class TranscriptSession {
   bodyVersion = $state(0);
 
   #frame = 0;
-  #dirty = { codings: false, turns: false, anchors: false, meta: false };
+  #dirty = { codings: false, turns: false, meta: false };
   readonly #offs: (() => void)[] = [];
 
   constructor(
@@ -113,24 +101,21 @@ export class TranscriptSession {
       const changed = tr.changedParentTypes as Map<unknown, unknown>;
       if (changed.has(this.td.body)) {
         this.bodyVersion++;
-        this.mark('codings', 'turns', 'anchors');
+        this.mark('codings', 'turns');
       }
       if (changed.has(this.td.codings)) this.mark('codings');
       if (changed.has(this.td.turns) || changed.has(this.td.speakers)) this.mark('turns');
       if (changed.has(this.td.meta)) this.mark('meta');
       // first load (from IndexedDB or the server) may touch nested types only
-      if (!this.ready && this.td.body.length > 0) this.mark('codings', 'turns', 'anchors', 'meta');
+      if (!this.ready && this.td.body.length > 0) this.mark('codings', 'turns', 'meta');
     };
     this.room.doc.on('afterTransaction', onTranscript);
     this.#offs.push(() => this.room.doc.off('afterTransaction', onTranscript));
-    const onComments = (): void => this.mark('anchors');
-    this.comments.doc.on('update', onComments);
-    this.#offs.push(() => this.comments.doc.off('update', onComments));
 
-    this.mark('codings', 'turns', 'anchors', 'meta');
+    this.mark('codings', 'turns', 'meta');
     void this.room.whenReady().then(() => {
       this.ready = true;
-      this.mark('codings', 'turns', 'anchors', 'meta');
+      this.mark('codings', 'turns', 'meta');
     });
   }
 
@@ -175,25 +160,10 @@ export class TranscriptSession {
   /** Recomputes whatever changed now (normally once per animation frame). */
   flush(): void {
     const d = this.#dirty;
-    this.#dirty = { codings: false, turns: false, anchors: false, meta: false };
+    this.#dirty = { codings: false, turns: false, meta: false };
     if (d.codings) this.codings = this.td.resolveCodings(this.codingTarget);
     if (d.turns) this.turns = this.td.resolveTurns();
     if (d.meta) this.meta = this.td.meta.size > 0 ? this.td.getMeta() : null;
-    if (d.anchors) this.anchors = this.resolveAnchors();
-  }
-
-  private resolveAnchors(): CommentAnchor[] {
-    if (this.cd.threads.size === 0) return [];
-    const out: CommentAnchor[] = [];
-    for (const t of this.cd.resolve(this.room.doc)) {
-      if (t.start === null || t.end === null) continue;
-      const first = t.comments.find((c) => !c.deleted);
-      out.push({
-        id: t.id, start: t.start, end: t.end, resolved: t.resolved, count: t.comments.filter((c) => !c.deleted).length,
-        quote: t.quote, firstBody: first?.body ?? '', authorId: t.authorId,
-      });
-    }
-    return out;
   }
 
   private refreshUndo(): void {

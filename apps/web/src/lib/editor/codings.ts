@@ -24,19 +24,9 @@ export interface ViewCoding {
   mine: boolean;
 }
 
-export interface CommentMark {
-  id: string;
-  start: number;
-  end: number;
-  resolved: boolean;
-  count: number;
-  firstBody: string;
-}
-
 export const setCodings = StateEffect.define<ViewCoding[]>();
 export const setActiveCodings = StateEffect.define<string[]>();
 export const setHoverCode = StateEffect.define<string | null>();
-export const setCommentMarks = StateEffect.define<CommentMark[]>();
 
 export interface CodingsState {
   list: ViewCoding[];
@@ -115,43 +105,4 @@ export function codingsAt(state: EditorState, pos: number, side: -1 | 1 = 1): Vi
   const { list } = state.field(codingsField);
   const out = list.filter((c) => (side > 0 ? c.start <= pos && pos < c.end : c.start < pos && pos <= c.end));
   return out.sort((a, b) => a.end - a.start - (b.end - b.start));
-}
-
-export interface CommentsState {
-  list: CommentMark[];
-  decos: DecorationSet;
-}
-
-export const commentsField = StateField.define<CommentsState>({
-  create: () => ({ list: [], decos: Decoration.none }),
-  update(value, tr) {
-    for (const e of tr.effects) {
-      if (e.is(setCommentMarks)) {
-        const len = tr.state.doc.length;
-        const ranges: Range<Decoration>[] = [];
-        for (const c of e.value) {
-          const from = Math.min(c.start, len);
-          const to = Math.min(c.end, len);
-          if (to <= from) continue;
-          ranges.push(Decoration.mark({ class: c.resolved ? 'cm-comment cm-comment-resolved' : 'cm-comment', attributes: { 'data-thread': c.id } }).range(from, to));
-        }
-        return { list: e.value, decos: Decoration.set(ranges, true) };
-      }
-    }
-    if (tr.docChanged) {
-      const list: CommentMark[] = [];
-      for (const c of value.list) {
-        const start = tr.changes.mapPos(c.start, 1);
-        const end = tr.changes.mapPos(c.end, -1);
-        if (end > start) list.push({ ...c, start, end });
-      }
-      return { list, decos: value.decos.map(tr.changes) };
-    }
-    return value;
-  },
-  provide: (f) => EditorView.decorations.from(f, (v) => v.decos),
-});
-
-export function commentsAt(state: EditorState, pos: number): CommentMark[] {
-  return state.field(commentsField).list.filter((c) => c.start <= pos && pos < c.end);
 }

@@ -35,6 +35,13 @@ interface Measured {
  * stripes of QDA tools. Click a bar or label to open the coding; hover to light
  * up its words. Only codings in the rendered range are drawn.
  */
+const lastStyle = new WeakMap<HTMLElement, string>();
+function setStyle(el: HTMLElement, css: string): void {
+  if (lastStyle.get(el) === css) return;
+  lastStyle.set(el, css);
+  el.style.cssText = css;
+}
+
 export function codingMargin(opts: MarginOptions) {
   return ViewPlugin.fromClass(
     class {
@@ -50,8 +57,18 @@ export function codingMargin(opts: MarginOptions) {
         this.dom.addEventListener('click', this.onClick);
         this.dom.addEventListener('mouseover', this.onOver);
         this.dom.addEventListener('mouseleave', this.onLeave);
+        view.scrollDOM.addEventListener('scroll', this.onScroll, { passive: true });
         this.schedule();
       }
+
+      scrollTimer = 0;
+      onScroll = (): void => {
+        if (this.scrollTimer) return;
+        this.scrollTimer = window.setTimeout(() => {
+          this.scrollTimer = 0;
+          this.schedule();
+        }, 60);
+      };
 
       update(u: ViewUpdate): void {
         if (
@@ -75,17 +92,26 @@ export function codingMargin(opts: MarginOptions) {
         const contentRect = view.contentDOM.getBoundingClientRect();
         const originTop = scrollRect.top - view.scrollDOM.scrollTop;
         const docTop = view.documentTop;
+        // exact (visual line) positions near the screen, paragraph positions further away
+        const bandTop = scrollRect.top - scrollRect.height - docTop;
+        const bandBottom = scrollRect.bottom + scrollRect.height - docTop;
         const placed: Placed[] = [];
         let lanes = 0;
         for (const c of list) {
           if (c.end <= vFrom || c.start >= vTo) continue;
           const s = Math.max(c.start, vFrom);
           const e = Math.min(c.end, vTo);
-          const sc = view.coordsAtPos(s, 1);
-          const ec = view.coordsAtPos(e, -1);
-          const top = sc ? sc.top - originTop : view.lineBlockAt(s).top + docTop - originTop;
-          const bottom = ec ? ec.bottom - originTop : view.lineBlockAt(e).bottom + docTop - originTop;
-          placed.push({ c, top, bottom: Math.max(bottom, top + 6), clippedTop: c.start < vFrom, clippedBottom: c.end > vTo });
+          const sb = view.lineBlockAt(s);
+          const eb = view.lineBlockAt(e);
+          if (eb.bottom < bandTop || sb.top > bandBottom) {
+            placed.push({ c, top: sb.top + docTop - originTop, bottom: eb.bottom + docTop - originTop, clippedTop: c.start < vFrom, clippedBottom: c.end > vTo });
+          } else {
+            const sc = view.coordsAtPos(s, 1);
+            const ec = view.coordsAtPos(e, -1);
+            const top = sc ? sc.top - originTop : sb.top + docTop - originTop;
+            const bottom = ec ? ec.bottom - originTop : eb.bottom + docTop - originTop;
+            placed.push({ c, top, bottom: Math.max(bottom, top + 6), clippedTop: c.start < vFrom, clippedBottom: c.end > vTo });
+          }
           lanes = Math.max(lanes, c.lane + 1);
         }
         return {
@@ -98,9 +124,7 @@ export function codingMargin(opts: MarginOptions) {
       }
 
       draw(m: Measured): void {
-        this.dom.style.left = `${m.left}px`;
-        this.dom.style.width = `${m.width}px`;
-        this.dom.style.height = `${m.height}px`;
+        setStyle(this.dom, `left:${m.left}px;width:${m.width}px;height:${m.height}px;`);
         const laneArea = Math.max(1, m.lanes) * LANE_WIDTH + 6;
         const labelTops = layoutLabels(
           m.placed.map((p) => ({ id: p.c.id, top: p.top, height: LABEL_HEIGHT })),
@@ -130,12 +154,13 @@ export function codingMargin(opts: MarginOptions) {
           const lane = Math.min(c.lane, MAX_LANES - 1);
           const x = lane * LANE_WIDTH;
           const { bar, label, tick } = els;
-          bar.style.cssText = `top:${p.top}px;height:${p.bottom - p.top}px;left:${x}px;background:${c.color};`;
-          bar.classList.toggle('clipped-top', p.clippedTop);
-          bar.classList.toggle('clipped-bottom', p.clippedBottom);
+          // touch the DOM only where something moved (style recalculation is the cost here)
+          setStyle(bar, `top:${p.top}px;height:${p.bottom - p.top}px;left:${x}px;background:${c.color};`);
+          const clip = `${p.clippedTop ? 'cm-stripe clipped-top' : 'cm-stripe'}${p.clippedBottom ? ' clipped-bottom' : ''}`;
+          if (bar.className !== clip) bar.className = clip;
           const ltop = labelTops.get(c.id) ?? p.top;
-          tick.style.cssText = `top:${p.top}px;left:${x + 4}px;width:${laneArea - x - 2}px;height:${Math.max(1, ltop - p.top + LABEL_HEIGHT / 2)}px;border-color:${c.color};`;
-          label.style.cssText = `top:${ltop}px;left:${laneArea}px;max-width:${m.width - laneArea - 2}px;--code:${c.color};--code-text:${darken(c.color, 0.45)};`;
+          setStyle(tick, `top:${p.top}px;left:${x + 4}px;width:${laneArea - x - 2}px;height:${Math.max(1, ltop - p.top + LABEL_HEIGHT / 2)}px;border-color:${c.color};`);
+          setStyle(label, `top:${ltop}px;left:${laneArea}px;max-width:${m.width - laneArea - 2}px;--code:${c.color};--code-text:${darken(c.color, 0.45)};`);
           const text = `${c.short}`;
           const who = initials(c.coderName);
           if (label.dataset.text !== text || label.dataset.who !== who || label.dataset.whoColor !== c.coderColor) {
@@ -155,8 +180,11 @@ export function codingMargin(opts: MarginOptions) {
             coder.style.color = textOn(c.coderColor);
             label.append(dot, name, coder);
           }
-          label.title = `${c.path || c.name} — coded by ${c.coderName}${c.memo ? `\nMemo: ${c.memo}` : ''}`;
-          label.setAttribute('aria-label', `${c.name}, coded by ${c.coderName}`);
+          const title = `${c.path ? `${c.path} › ` : ''}${c.name} — coded by ${c.coderName}${c.memo ? `\nMemo: ${c.memo}` : ''}`;
+          if (label.title !== title) {
+            label.title = title;
+            label.setAttribute('aria-label', `${c.name}, coded by ${c.coderName}`);
+          }
         }
         for (const [id, els] of this.bars) {
           if (!seen.has(id)) {
@@ -183,6 +211,8 @@ export function codingMargin(opts: MarginOptions) {
       onLeave = (): void => opts.onHover(null);
 
       destroy(): void {
+        clearTimeout(this.scrollTimer);
+        this.view.scrollDOM.removeEventListener('scroll', this.onScroll);
         this.dom.remove();
       }
     },

@@ -14,7 +14,7 @@ import { defaultKeymap } from '@codemirror/commands';
 import { yCollab } from 'y-codemirror.next';
 import type * as Y from 'yjs';
 import type { Awareness } from 'y-protocols/awareness';
-import { codingsAt, codingsField, commentsAt, commentsField } from './codings.ts';
+import { codingsAt, codingsField } from './codings.ts';
 import { turnsField } from './turns.ts';
 import { codingMargin } from './margin.ts';
 import { editorTheme } from './theme.ts';
@@ -94,13 +94,9 @@ function codingTooltip(): Extension {
   return hoverTooltip(
     (view, pos, side) => {
       const codings = codingsAt(view.state, pos, side < 0 ? -1 : 1);
-      const comments = commentsAt(view.state, pos);
-      if (!codings.length && !comments.length) return null;
-      const start = Math.min(...codings.map((c) => c.start), ...comments.map((c) => c.start));
-      const end = Math.max(...codings.map((c) => c.end), ...comments.map((c) => c.end));
+      if (!codings.length) return null;
       return {
-        pos: Math.max(start, view.visibleRanges[0]?.from ?? start),
-        end,
+        pos,
         above: true,
         create() {
           const dom = document.createElement('div');
@@ -127,18 +123,10 @@ function codingTooltip(): Extension {
               dom.append(memo);
             }
           }
-          for (const t of comments) {
-            const row = document.createElement('div');
-            row.className = 'tip-row tip-comment';
-            row.textContent = `💬 ${t.firstBody}${t.count > 1 ? ` (+${t.count - 1} ${t.count > 2 ? 'replies' : 'reply'})` : ''}${t.resolved ? ' · resolved' : ''}`;
-            dom.append(row);
-          }
-          if (codings.length) {
-            const hint = document.createElement('div');
-            hint.className = 'tip-hint';
-            hint.textContent = 'Click to open';
-            dom.append(hint);
-          }
+          const hint = document.createElement('div');
+          hint.className = 'tip-hint';
+          hint.textContent = 'Click to open';
+          dom.append(hint);
           return { dom };
         },
       };
@@ -182,7 +170,9 @@ function viewportReporter(cb: EditorCallbacks): Extension {
           write: (from, view) => {
             if (from === this.lastTop) return;
             this.lastTop = from;
-            cb.viewportChanged(from, view.state.doc.lineAt(from).number);
+            const line = view.state.doc.lineAt(from).number;
+            // outside the measure cycle: awareness listeners may dispatch to editors
+            queueMicrotask(() => cb.viewportChanged(from, line));
           },
         });
       }
@@ -208,8 +198,15 @@ function viewportReporter(cb: EditorCallbacks): Extension {
 function clickToOpen(cb: EditorCallbacks): Extension {
   let down: { x: number; y: number } | null = null;
   return EditorView.domEventHandlers({
-    mousedown(e) {
+    mousedown(e, view) {
       down = { x: e.clientX, y: e.clientY };
+      // Coding and reading: text is never dragged around, so pressing inside the
+      // current selection starts a new selection instead of a drag.
+      if (view.state.readOnly && e.button === 0 && !e.shiftKey && !view.state.selection.main.empty) {
+        const pos = view.posAtCoords({ x: e.clientX, y: e.clientY });
+        const sel = view.state.selection.main;
+        if (pos !== null && pos >= sel.from && pos <= sel.to) view.dispatch({ selection: { anchor: pos } });
+      }
       return false;
     },
     click(e, view) {
@@ -247,7 +244,6 @@ export function createExtensions(opts: {
     yCollab(opts.ytext, opts.awareness, { undoManager: opts.undoManager }),
     turnsField,
     codingsField,
-    commentsField,
     codingMargin({ onOpen: cb.openCodings, onHover: cb.hoverCoding }),
     codingTooltip(),
     clickToOpen(cb),

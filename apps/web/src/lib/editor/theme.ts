@@ -55,8 +55,6 @@ export const editorTheme = EditorView.theme({
   '.cm-coding-active': { outline: '1.5px solid var(--code-line)', outlineOffset: '1px', borderRadius: '2px' },
   '.cm-coding-dim': { backgroundColor: 'transparent', borderBottomColor: 'rgba(0,0,0,0.08)' },
   '.cm-coding-hover': { backgroundColor: 'var(--code-bg)', filter: 'saturate(1.6)' },
-  '.cm-comment': { textDecoration: 'underline dotted rgba(80, 80, 80, .75)', textUnderlineOffset: '5px' },
-  '.cm-comment-resolved': { textDecorationColor: 'rgba(80, 80, 80, .3)' },
   // the coding margin (stripes), drawn inside the scroller
   '.cm-coding-margin': {
     position: 'absolute',
@@ -144,6 +142,5 @@ export const editorTheme = EditorView.theme({
   '.tip-name': { fontWeight: '600', flex: '1' },
   '.tip-who': { fontSize: '12px', fontWeight: '600' },
   '.tip-memo': { margin: '0 0 4px 18px', color: 'var(--muted)', fontStyle: 'italic', whiteSpace: 'pre-wrap' },
-  '.tip-comment': { color: 'var(--muted)' },
   '.tip-hint': { marginTop: '4px', fontSize: '11px', color: 'var(--muted-2)' },
 });

@@ -17,10 +17,23 @@ export function userColor(userId: string): string {
   return USER_COLORS[hashString(userId) % USER_COLORS.length]!;
 }
 
+const cache = new Map<string, string>();
+function cached(key: string, make: () => string): string {
+  let v = cache.get(key);
+  if (v === undefined) {
+    if (cache.size > 2000) cache.clear();
+    v = make();
+    cache.set(key, v);
+  }
+  return v;
+}
+
 /** `#rrggbb` (or `#rgb`) → `rgba(r, g, b, alpha)`; unknown input gives a grey. */
 export function withAlpha(hex: string, alpha: number): string {
-  const rgb = parseHex(hex) ?? [128, 128, 128];
-  return `rgba(${rgb[0]}, ${rgb[1]}, ${rgb[2]}, ${alpha})`;
+  return cached(`a${hex}${alpha}`, () => {
+    const rgb = parseHex(hex) ?? [128, 128, 128];
+    return `rgba(${rgb[0]}, ${rgb[1]}, ${rgb[2]}, ${alpha})`;
+  });
 }
 
 export function parseHex(hex: string): [number, number, number] | null {
@@ -34,6 +47,10 @@ export function parseHex(hex: string): [number, number, number] | null {
 
 /** Black or white, whichever reads better on `hex`. */
 export function textOn(hex: string): '#111827' | '#ffffff' {
+  return cached(`t${hex}`, () => textOnUncached(hex)) as '#111827' | '#ffffff';
+}
+
+function textOnUncached(hex: string): '#111827' | '#ffffff' {
   const rgb = parseHex(hex);
   if (!rgb) return '#111827';
   const [r, g, b] = rgb.map((v) => {
@@ -46,15 +63,36 @@ export function textOn(hex: string): '#111827' | '#ffffff' {
 
 /** A darker shade for lines and text on white (yellows are unreadable otherwise). */
 export function darken(hex: string, amount = 0.25): string {
-  const rgb = parseHex(hex);
-  if (!rgb) return hex;
-  const d = rgb.map((v) => Math.max(0, Math.round(v * (1 - amount))));
-  return `#${d.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+  return cached(`d${hex}${amount}`, () => {
+    const rgb = parseHex(hex);
+    if (!rgb) return hex;
+    const d = rgb.map((v) => Math.max(0, Math.round(v * (1 - amount))));
+    return `#${d.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+  });
 }
 
 export function initials(name: string): string {
+  return cached(`i${name}`, () => initialsUncached(name));
+}
+
+function initialsUncached(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
   if (parts.length === 0) return '?';
   if (parts.length === 1) return parts[0]!.slice(0, 2).toUpperCase();
   return (parts[0]![0]! + parts[parts.length - 1]![0]!).toUpperCase();
+}
+
+/**
+ * Colours for the members of a project: distinct for the first ten members (in
+ * the order the server lists them, the same for everyone), by hash otherwise.
+ */
+export function memberColors(memberIds: readonly string[]): (userId: string) => string {
+  const index = new Map<string, number>();
+  memberIds.forEach((id, i) => {
+    if (!index.has(id)) index.set(id, i);
+  });
+  return (userId) => {
+    const i = index.get(userId);
+    return i !== undefined && i < USER_COLORS.length ? USER_COLORS[i]! : userColor(userId);
+  };
 }

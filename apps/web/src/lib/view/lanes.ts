@@ -59,3 +59,43 @@ export function layoutLabels<T extends { id: string; top: number; height: number
   }
   return out;
 }
+
+/**
+ * Lanes that stay put while people code: codings are placed in the order they
+ * were made, each in the lowest lane free over its span, so a new coding never
+ * moves an existing stripe (the margin stays calm during live sessions).
+ */
+export function assignStableLanes<T extends Interval & { createdAt: number }>(items: readonly T[]): Map<string, number> {
+  const order = [...items].sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  const lanes: { start: number; end: number }[][] = [];
+  const out = new Map<string, number>();
+  const overlaps = (lane: { start: number; end: number }[], s: number, e: number): boolean => {
+    // lane is sorted by start; find the first interval that ends after s
+    let lo = 0;
+    let hi = lane.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (lane[mid]!.start < e) lo = mid + 1;
+      else hi = mid;
+    }
+    // candidates are those starting before e: check the ones just before lo
+    for (let i = lo - 1; i >= 0; i--) {
+      const iv = lane[i]!;
+      if (iv.end > s) return true;
+      // intervals in a lane do not overlap, so earlier ones end even earlier
+      break;
+    }
+    return false;
+  };
+  for (const it of order) {
+    let k = 0;
+    while (k < lanes.length && overlaps(lanes[k]!, it.start, it.end)) k++;
+    if (k === lanes.length) lanes.push([]);
+    const lane = lanes[k]!;
+    let i = lane.length;
+    while (i > 0 && lane[i - 1]!.start > it.start) i--;
+    lane.splice(i, 0, { start: it.start, end: it.end });
+    out.set(it.id, k);
+  }
+  return out;
+}

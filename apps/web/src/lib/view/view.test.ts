@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { assignLanes, layoutLabels, maxDepth } from './lanes.ts';
+import { assignLanes, assignStableLanes, layoutLabels, maxDepth } from './lanes.ts';
 import { fuzzyMatch, rankCodes } from './fuzzy.ts';
 import { cleanRecent, pushRecent } from './recent.ts';
 import { canMoveUnder, dropPlacement, flattenTree, type TreeCode } from './tree.ts';
-import { darken, initials, textOn, userColor, withAlpha } from './colors.ts';
+import { darken, initials, memberColors, textOn, userColor, withAlpha, USER_COLORS } from './colors.ts';
 import { parsePath, pathOf } from '../routes.ts';
 
 describe('lanes', () => {
@@ -27,6 +27,24 @@ describe('lanes', () => {
     ]);
     expect(lanes.get('long')).toBe(0);
     expect(lanes.get('short')).toBe(1);
+  });
+  it('keeps existing lanes when a new coding arrives', () => {
+    const base = [
+      { id: 'a', start: 10, end: 20, createdAt: 1 },
+      { id: 'b', start: 15, end: 30, createdAt: 2 },
+      { id: 'c', start: 40, end: 50, createdAt: 3 },
+    ];
+    const before = assignStableLanes(base);
+    expect([...before.values()]).toEqual([0, 1, 0]);
+    const after = assignStableLanes([...base, { id: 'd', start: 0, end: 100, createdAt: 4 }]);
+    for (const it of base) expect(after.get(it.id)).toBe(before.get(it.id));
+    expect(after.get('d')).toBe(2);
+    // no two overlapping codings share a lane
+    const many = Array.from({ length: 300 }, (_, i) => ({ id: String(i), start: (i * 37) % 500, end: ((i * 37) % 500) + 5 + (i % 60), createdAt: i }));
+    const lanes = assignStableLanes(many);
+    for (const x of many) for (const y of many) {
+      if (x.id < y.id && lanes.get(x.id) === lanes.get(y.id)) expect(x.end <= y.start || y.end <= x.start).toBe(true);
+    }
   });
   it('stacks labels without overlap', () => {
     const tops = layoutLabels([
@@ -119,6 +137,10 @@ describe('colors', () => {
     expect(darken('#ffffff', 0.5)).toBe('#808080');
     expect(initials('Ada Lovelace')).toBe('AL');
     expect(initials('ada')).toBe('AD');
+    const color = memberColors(['a', 'b', 'c']);
+    expect(new Set(['a', 'b', 'c'].map(color)).size).toBe(3);
+    expect(color('a')).toBe(USER_COLORS[0]);
+    expect(color('zzz')).toBe(userColor('zzz'));
   });
 });
 
