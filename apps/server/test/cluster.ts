@@ -77,6 +77,17 @@ export async function startNodes(n: number, databaseUrl: string, redisUrl = TEST
   return nodes;
 }
 
+/**
+ * Kills a server process with SIGKILL unless it is dead already. (A child killed by a
+ * signal has `exitCode === null`, so `ServerProcess.kill9()` would wait forever for a
+ * second 'exit'.)
+ */
+export function killNode(node: ServerProcess): Promise<void> {
+  const child = node.child;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return node.kill9();
+}
+
 export async function healthy(base: string, timeoutMs = 2000): Promise<boolean> {
   try {
     const res = await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(timeoutMs) });

@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { codebookRoom } from '@concord/shared';
 import { makeProject, makeUser, ServerProcess, synced, tempDir, waitFor } from './helpers.ts';
-import { destroyTracked, provider, sleep } from './cluster.ts';
+import { destroyTracked, killNode, provider, sleep } from './cluster.ts';
 import { SqliteStorage } from '../src/storage/sqlite.ts';
 
 /**
@@ -15,7 +15,7 @@ import { SqliteStorage } from '../src/storage/sqlite.ts';
  */
 const procs: ServerProcess[] = [];
 afterEach(() => destroyTracked());
-afterAll(async () => { await Promise.all(procs.map((p) => p.kill9())); });
+afterAll(async () => { await Promise.all(procs.map(killNode)); });
 
 /** Small seeded PRNG (mulberry32) so a failing run can be replayed with CRASH_SEED. */
 function rng(seed: number): () => number {

@@ -107,6 +107,21 @@ describe('exports and round trip', () => {
     expect(sel.memo).toBe('core definition');
   });
 
+  it('re-importing a project\'s own export duplicates neither codes nor transcripts', async () => {
+    const pid = await makeProject(owner, 'Again');
+    await owner.client.req('POST', `/api/projects/${pid}/transcripts`, {
+      name: 'Interview 12', text: fs.readFileSync(path.join(REPO_ROOT, 'seeds', fs.readdirSync(path.join(REPO_ROOT, 'seeds')).find((f) => f.startsWith('003'))!), 'utf8'),
+    });
+    const before = (await owner.client.req('GET', `/api/projects/${pid}/codebook`)).json.codes.length;
+    const r = await upload(pid, 'again.qdpx', await download(pid, 'format=qdpx'));
+    expect(r.status).toBe(201);
+    expect(r.json.codesCreated).toBe(0);
+    expect(r.json.transcripts).toEqual([]);
+    expect(r.json.warnings).toEqual(['"Interview 12" is already in this project and was not imported again.']);
+    expect((await owner.client.req('GET', `/api/projects/${pid}/codebook`)).json.codes).toHaveLength(before);
+    expect((await owner.client.req('GET', `/api/projects/${pid}`)).json.transcripts).toHaveLength(1);
+  });
+
   it('exports a codebook (.qdc), coded segments and the codebook as CSV and Markdown for papers', async () => {
     const pid = await makeProject(owner, 'Papers');
     const t = await owner.client.req('POST', `/api/projects/${pid}/transcripts`, {

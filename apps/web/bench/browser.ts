@@ -4,8 +4,9 @@
  * server. Measures, over repeated runs:
  *
  *   - time to interactive: navigation start → text, all codings and the coding
- *     margin drawn and the connection synced (cold: empty browser profile;
- *     warm: the same profile again, with the IndexedDB copy);
+ *     margin drawn; and → moreover every room synced and the comment anchors
+ *     drawn (cold: empty browser profile; warm: the same profile again, with
+ *     the IndexedDB copy);
  *   - time to apply one code: Enter in the code picker → the new coding drawn
  *     in the text and the margin; and the same with the recent-code key `1`.
  *
@@ -161,25 +162,30 @@ export async function seed(base: string): Promise<{ pid: string; tid: string; co
   return { pid, tid, cookie: login.cookie, codeNames };
 }
 
-/** In-page: resolves with ms since navigation start when the coding view is fully drawn. */
+/**
+ * In-page probes (ms since navigation start): `content` when the text, the coding
+ * highlights and the coding margin are drawn (from the server or the local copy);
+ * `synced` when moreover the connection is synced and the comment anchors are drawn.
+ */
 const READY_PROBE = `(() => {
+  const done = {};
   window.__benchReady = new Promise((resolve) => {
     const check = () => {
+      const drawn = document.querySelectorAll('${EDITOR} .cm-coding').length > 0 && document.querySelectorAll('.cm-stripe').length > 0;
+      if (drawn && done.content === undefined) done.content = performance.now();
       const conn = document.querySelector('[data-testid=connection]');
-      const ok = conn && conn.getAttribute('data-status') === 'synced'
-        && document.querySelectorAll('${EDITOR} .cm-coding').length > 0
-        && document.querySelectorAll('.cm-stripe').length > 0
-        && document.querySelectorAll('${EDITOR} .cm-thread').length > 0;
-      if (ok) resolve(performance.now()); else requestAnimationFrame(check);
+      if (drawn && conn && conn.getAttribute('data-status') === 'synced' && document.querySelectorAll('${EDITOR} .cm-thread').length > 0) {
+        done.synced = performance.now();
+        resolve(done);
+      } else requestAnimationFrame(check);
     };
     requestAnimationFrame(check);
   });
 })()`;
 
-async function timeToInteractive(page: Page, url: string): Promise<number> {
+async function timeToInteractive(page: Page, url: string): Promise<{ content: number; synced: number }> {
   await page.goto(url);
-  const t = await page.evaluate(() => (window as unknown as { __benchReady: Promise<number> }).__benchReady);
-  return t;
+  return page.evaluate(() => (window as unknown as { __benchReady: Promise<{ content: number; synced: number }> }).__benchReady);
 }
 
 /** Arms an in-page timer: starts at the next Enter/digit keydown, stops when one more coding stripe is drawn. */
@@ -267,11 +273,14 @@ async function main(): Promise<void> {
     const [name, value] = cookie.split('=') as [string, string];
     const host = new URL(server.url).hostname;
 
-    const cold: number[] = [];
-    const warm: number[] = [];
+    const coldContent: number[] = [];
+    const coldSynced: number[] = [];
+    const warmContent: number[] = [];
+    const warmSynced: number[] = [];
     const pick: number[] = [];
     const key: number[] = [];
     const body = fs.readFileSync(SEED, 'utf8');
+    const loads: number[] = [];
 
     for (let run = 0; run <= RUNS; run++) {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -280,26 +289,30 @@ async function main(): Promise<void> {
       await context.addInitScript('globalThis.__name = (f) => f;');
       await context.addInitScript(READY_PROBE);
       const page = await context.newPage();
+      loads.push(os.loadavg()[0]!);
       const c = await timeToInteractive(page, url);
       await page.waitForTimeout(300);
       // a different place of the transcript in every run
       const p = await applyOnce(page, (0.1 + run * 0.09) % 0.95, 'picker', codeNames[run % codeNames.length]!);
       const k = await applyOnce(page, (0.15 + run * 0.09) % 0.95, 'key', '');
-      await page.waitForTimeout(300);
+      await page.waitForTimeout(500);
       // warm: the same profile again (IndexedDB copy present)
       const page2 = await context.newPage();
       await page.close();
       const w = await timeToInteractive(page2, url);
       await context.close();
+      const line = `cold ${fmt(c.content)} / ${fmt(c.synced)}, warm ${fmt(w.content)} / ${fmt(w.synced)}, apply (picker) ${fmt(p)}, apply (key 1) ${fmt(k)}`;
       if (run === 0) {
-        log(`warm-up: cold ${fmt(c)}, warm ${fmt(w)}, apply ${fmt(p)} / ${fmt(k)}`);
+        log(`warm-up: ${line}`);
         continue;
       }
-      cold.push(c);
-      warm.push(w);
+      coldContent.push(c.content);
+      coldSynced.push(c.synced);
+      warmContent.push(w.content);
+      warmSynced.push(w.synced);
       pick.push(p);
       key.push(k);
-      log(`run ${run}/${RUNS}: cold ${fmt(c)}, warm ${fmt(w)}, apply (picker) ${fmt(p)}, apply (key 1) ${fmt(k)}`);
+      log(`run ${run}/${RUNS}: ${line}`);
     }
 
     const date = new Date().toISOString().slice(0, 10);
@@ -317,15 +330,23 @@ fresh browser profile.
 
 | measure | median | min | max | runs (ms) |
 | --- | --- | --- | --- | --- |
-${row('Time to interactive, cold (no local copy)', cold)}
-${row('Time to interactive, warm (IndexedDB copy)', warm)}
+${row('Time to interactive, cold: transcript and codings drawn', coldContent)}
+${row('Time to interactive, cold: synced, comments drawn', coldSynced)}
+${row('Time to interactive, warm (IndexedDB copy): transcript and codings drawn', warmContent)}
+${row('Time to interactive, warm: synced, comments drawn', warmSynced)}
 ${row('Apply one code (picker: Enter → drawn)', pick)}
 ${row('Apply one code (recent key 1 → drawn)', key)}
 
-- *Time to interactive*: navigation start until the connection is synced and the text, the coding
-  highlights, the coding margin and the comment anchors are drawn.
+- *Time to interactive*: navigation start until the transcript text, the coding highlights and the
+  coding margin are drawn (the page can be read and coded from then on); *synced* moreover waits
+  for every room (transcript, comments, codebook) to be synced with the server and the comment
+  anchors to be drawn. *Cold*: empty browser profile; *warm*: the same profile again, with the
+  IndexedDB copy of the rooms.
 - *Apply one code*: the keydown that applies the code until the new coding's stripe is drawn
   (the Yjs update, re-resolving all ${CODINGS.toLocaleString('en')} codings, redecorating the text and the margin).
+
+Load average during the runs (1 min): ${loads.map((l) => l.toFixed(1)).join(', ')} on ${os.cpus().length} cores —
+other work on the machine inflates the figures.
 
 Machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, ${os.platform()} ${os.release()}.
 Command: \`npm run bench:browser -w @concord/web -- --runs ${RUNS} --codings ${CODINGS} --comments ${COMMENTS}\`.

@@ -114,6 +114,7 @@ describe('two researchers coding one transcript live', () => {
     await a.page.keyboard.press('c');
     await a.page.waitForSelector('[data-testid=code-picker]');
     await a.page.keyboard.type('Data quality issues');
+    await screenshot(a.page, '02a-code-picker');
     await a.page.keyboard.press('Enter');
     await a.page.waitForSelector('[data-testid=code-picker]', { state: 'detached' });
     await a.page.waitForSelector(`${EDITOR} .cm-coding`);
@@ -154,6 +155,7 @@ describe('two researchers coding one transcript live', () => {
     await card.locator('button:has-text("Add memo")').first().click();
     await a.page.keyboard.type('Defines quality issues by their effect.');
     await card.locator('button:has-text("Save memo")').click();
+    await screenshot(a.page, '04a-coding-card');
     await a.page.keyboard.press('Escape');
     await b.page.locator(`${EDITOR} .cm-coding`, { hasText: 'encountered' }).first().hover();
     await b.page.waitForSelector('.cm-coding-tip:has-text("Defines quality issues by their effect.")', { timeout: 10_000 });

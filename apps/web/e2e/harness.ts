@@ -22,7 +22,7 @@ export interface RunningServer {
  */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-e2e-'));
-  const dist = path.join(env.CONCORD_WEB_DIST ?? path.join(REPO_ROOT, 'apps/web/dist'), 'index.html');
+  const dist = path.join(env.CONCORD_WEB_DIST ?? process.env.CONCORD_WEB_DIST ?? path.join(REPO_ROOT, 'apps/web/dist'), 'index.html');
   if (!fs.existsSync(dist)) throw new Error(`${dist} is missing: run \`npm run build\` first (npm run test:e2e does).`);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
     cwd: REPO_ROOT,
@@ -242,7 +242,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
   // no stale hover card over the text
-  await page.mouse.move(2, 300);
+  await page.mouse.move(640, 4);
   await page.waitForTimeout(150);
   await page.screenshot({ path: file });
   return file;

@@ -158,6 +158,8 @@ describe('independent coding, agreement and live reconciliation', () => {
     const before = await api<{ hidden: string[]; pairs: unknown[] }>(o.context, server.url, 'GET', `/api/projects/${pid}/agreement`);
     expect(before.hidden).toEqual([tid]);
     expect(before.pairs).toEqual([]);
+    // the private codings are in the coders' layers, not in the shared transcript
+    expect(await api<unknown[]>(o.context, server.url, 'GET', `/api/projects/${pid}/segments?transcript=${tid}`)).toEqual([]);
     // the layers reached the server (each coder's own codings)
     await eventually(async () => {
       const dis = await o.context.request.get(`${server.url}/api/projects/${pid}/transcripts/${tid}/disagreements?coders=${aId},${bId}`);

@@ -2,7 +2,7 @@ import type * as Y from 'yjs';
 import {
   CodebookDoc, codebookRoom, CommentsDoc, codePointsToUtf16, codebookCsv, codebookMarkdown, commentsRoom, fillTranscriptFromQda, importQdaCodes, isRefiError,
   layerRoom, newId, projectToQda, readQdc, readQdpx, segmentsCsv, segmentsMarkdown, transcriptRoom, transcriptSegments, TranscriptDoc,
-  writeQdc, writeQdpx, type PaperSegment, type QdaProject, type TranscriptInput,
+  toRefiGuid, writeQdc, writeQdpx, type PaperSegment, type QdaProject, type TranscriptInput,
 } from '@concord/shared';
 import { badRequest } from '../errors.ts';
 import type { AppDeps } from '../http/context.ts';
@@ -114,21 +114,45 @@ export async function importRefi(deps: AppDeps, pid: string, userId: string, byt
     return m ? m.userId : `refi:${guid}`;
   };
   const transcripts: RefiImportSummary['transcripts'] = [];
+  // Sources already in the project (re-importing an export) are not duplicated.
+  const existing = new Map<string, string>();
+  for (const t of await deps.storage.listTranscripts(pid)) {
+    existing.set(toRefiGuid(t.id), t.id);
+    const g = await deps.rooms.readDoc(transcriptRoom(pid, t.id), (doc) => doc.getMap('meta').get('refiGuid'));
+    if (typeof g === 'string') existing.set(g, t.id);
+  }
+  const sourceIds = new Map<string, string>();
   for (const source of qda.sources) {
+    const already = existing.get(source.guid);
+    if (already) {
+      sourceIds.set(source.guid, already);
+      warnings.push(`"${source.name}" is already in this project and was not imported again.`);
+      continue;
+    }
     const id = newId(12);
+    sourceIds.set(source.guid, id);
     const r = await deps.rooms.withDoc(transcriptRoom(pid, id), (doc) => fillTranscriptFromQda(doc, source, ids, coderFor));
     warnings.push(...r.skipped);
     const turns = await deps.rooms.readDoc(transcriptRoom(pid, id), (doc) => new TranscriptDoc(doc).turns.length);
     await deps.storage.createTranscript({ id, projectId: pid, name: source.name, createdAt: Date.now(), turns, codings: r.codings, mode: 'open', revealed: false });
     transcripts.push({ id, name: source.name, codings: r.codings });
   }
-  const bySource = new Map(qda.sources.map((s, i) => [s.guid, transcripts[i]!.id]));
+  const fresh = new Set(transcripts.map((t) => t.id));
+  const bySource = new Map([...sourceIds].filter(([, tid]) => fresh.has(tid)));
   const bySelection = new Map<string, { tid: string; start: number; end: number }>();
-  qda.sources.forEach((s, i) => { for (const sel of s.selections) bySelection.set(sel.guid, { tid: transcripts[i]!.id, start: sel.start, end: sel.end }); });
+  for (const src of qda.sources) {
+    const tid = sourceIds.get(src.guid);
+    if (!tid || !fresh.has(tid)) continue;
+    for (const sel of src.selections) bySelection.set(sel.guid, { tid, start: sel.start, end: sel.end });
+  }
   let notes = 0;
   for (const note of qda.notes) {
     const target = note.targetGuid ? bySelection.get(note.targetGuid) ?? (bySource.has(note.targetGuid) ? { tid: bySource.get(note.targetGuid)!, start: 0, end: 0 } : null) : null;
-    if (!target) { warnings.push(`Note "${note.name}" is not attached to a text in this project and was not imported.`); continue; }
+    if (!target) {
+      const onExisting = note.targetGuid && (existing.has(note.targetGuid) || qda.sources.some((src) => existing.has(src.guid) && src.selections.some((x) => x.guid === note.targetGuid)));
+      if (!onExisting) warnings.push(`Note "${note.name}" is not attached to a text in this project and was not imported.`);
+      continue;
+    }
     const author = coderFor(note.creatorGuid);
     await importNote(deps, pid, author.startsWith('refi:') ? userId : author, target, note.text, note.quote ?? '');
     notes++;

@@ -107,9 +107,13 @@ export function projectToQda(input: {
 export function importQdaCodes(codebook: Y.Doc, codes: readonly QdaCode[], createdBy: string): { ids: Map<string, string>; created: number } {
   const cb = new CodebookDoc(codebook);
   const byGuid = new Map<string, string>();
+  // A code is the same code again when it carries the GUID it was imported with, or
+  // the GUID Concord derives for it on export (re-importing our own export).
   for (const m of cb.codes.values()) {
+    const id = String(m.get('id'));
     const g = m.get('refiGuid');
-    if (typeof g === 'string') byGuid.set(g, String(m.get('id')));
+    if (typeof g === 'string') byGuid.set(g, id);
+    byGuid.set(toRefiGuid(id), id);
   }
   const ids = new Map<string, string>();
   let created = 0;

@@ -215,7 +215,7 @@ export class TranscriptSession {
       id = this.td.addCoding(target, { codeId, coderId: this.user.id, start: from, end: to, ...(memo ? { memo } : {}) }).id;
     }, CODING_ORIGIN);
     this.stopCapturing();
-    this.mark('codings');
+    this.flushCodings();
     return id;
   }
 
@@ -224,7 +224,7 @@ export class TranscriptSession {
     if (!target.has(id)) return;
     target.doc!.transact(() => target.delete(id), CODING_ORIGIN);
     this.stopCapturing();
-    this.mark('codings');
+    this.flushCodings();
   }
 
   setMemo(id: string, memo: string): void {
@@ -235,7 +235,7 @@ export class TranscriptSession {
     const next: Coding = { id: c.id, codeId: c.codeId, coderId: c.coderId, start: c.start, end: c.end, createdAt: c.createdAt, ...(m ? { memo: m } : {}) };
     target.doc!.transact(() => target.set(id, next), CODING_ORIGIN);
     this.stopCapturing();
-    this.mark('codings');
+    this.flushCodings();
   }
 
   /** Moves a coding's boundaries to [from, to) (re-anchored to the words now there). */
@@ -247,7 +247,7 @@ export class TranscriptSession {
     const next: Coding = { ...c, start: span.start, end: span.end };
     target.doc!.transact(() => target.set(id, next), CODING_ORIGIN);
     this.stopCapturing();
-    this.mark('codings');
+    this.flushCodings();
   }
 
   /** Changes the code of a coding (e.g. "recode as"). */
@@ -257,7 +257,13 @@ export class TranscriptSession {
     if (!isCoding(c)) return;
     target.doc!.transact(() => target.set(id, { ...c, codeId }), CODING_ORIGIN);
     this.stopCapturing();
-    this.mark('codings');
+    this.flushCodings();
+  }
+
+  /** Own changes show at once (not on the next frame): re-resolve the codings now. */
+  private flushCodings(): void {
+    this.#dirty.codings = true;
+    this.flush();
   }
 
   private stopCapturing(): void {

@@ -17,7 +17,7 @@ export const editorTheme = EditorView.theme({
   '.cm-content': {
     maxWidth: '44rem',
     padding: '28px 0 40vh 0',
-    margin: '0 240px 0 max(32px, calc((100% - 44rem - 240px) / 2))',
+    margin: '0 220px 0 max(32px, calc((100% - 44rem - 220px) / 2))',
     caretColor: 'var(--ink)',
   },
   '&.mode-coding .cm-content, &.mode-reading .cm-content': { caretColor: 'var(--ink)' },
