@@ -547,6 +547,7 @@ describe('fuzzing the sync endpoint', () => {
       honestWrites: honestSeq, otherRoomTicks: otherSeq, maxOtherLagMs, healthChecks, healthErrors, maxHealthMs, maxLoopLagMs,
     }));
 
+    if (violations.length > 0) console.log(JSON.stringify({ seed: SEED, violations: violations.slice(0, 10) }, null, 1));
     expect(violations.slice(0, 10), `seed ${SEED}`).toEqual([]);
     expect(completed).toBeGreaterThan(1000);
     expect(frames - floodFrames).toBeGreaterThan(2000);

@@ -58,6 +58,11 @@ describe('importing transcripts over HTTP', () => {
     expect(byName.get('Model-Evaluation-issues')?.abbreviation).toBe('ME');
     expect(byName.get('ME-metrics-a-are-poor-proxy-of-quality')?.parentId).toBe(byName.get('Model-Evaluation-issues')?.id);
     expect(byName.get('MLP-unstable-external-dependency')?.parentId).toBe(byName.get('ML-pipeline-issues')?.id);
+    // Usage counts per code, from the documents, add up to the codings imported.
+    const withUsage = (await owner.client.req('GET', `/api/projects/${pid}/codebook?usage=1`)).json.codes as { name: string; usage: { codings: number; transcripts: number } }[];
+    expect(withUsage.reduce((n, c) => n + c.usage.codings, 0)).toBe(expected);
+    const dlq = parsed.codings.filter((c) => c.codeNames.includes('Data-low-quality')).length;
+    expect(withUsage.find((c) => c.name === 'Data-low-quality')?.usage).toEqual({ codings: dlq, transcripts: 1 });
   });
 
   it('the segments API returns each coding\'s exact quoted text, in code points', async () => {

@@ -301,6 +301,14 @@ describe('two researchers coding one transcript live', () => {
     await v.page.keyboard.press('Control+k');
     await new Promise((r) => setTimeout(r, 300));
     expect(await v.page.locator('[data-testid=code-picker]').count()).toBe(0);
+    // Enter on coded words opens them (read only: no remove or adjust)
+    await v.page.keyboard.press('ArrowRight');
+    await v.page.keyboard.press('Enter');
+    await v.page.waitForSelector('[data-testid=coding-card]');
+    expect(await v.page.locator('[data-testid=coding-card]').textContent()).toContain('Data-low-quality');
+    expect(await v.page.locator('[data-testid=remove-coding]').count()).toBe(0);
+    await v.page.keyboard.press('Escape');
+    await v.page.waitForSelector('[data-testid=coding-card]', { state: 'detached' });
     // typing does not change the text
     const before = await v.page.locator(EDITOR).textContent();
     await v.page.keyboard.type('xyz');

@@ -130,9 +130,36 @@ export function transcriptRoutes(deps: AppDeps): Hono<Env> {
   app.get('/projects/:pid/codebook', async (c) => {
     const pid = c.req.param('pid');
     await requireRole(deps, c, pid);
-    const codes = await rooms.readDoc(codebookRoom(pid), (doc) => new CodebookDoc(doc).list());
+    const withUsage = c.req.query('usage') === '1' || c.req.query('usage') === 'true';
+    const usage = new Map<string, { codings: number; transcripts: number }>();
+    const codes = await rooms.readDoc(codebookRoom(pid), async (doc) => {
+      const cb = new CodebookDoc(doc);
+      if (withUsage) {
+        // Counts codeIds in each transcript's shared layer without resolving positions or text.
+        for (const t of await storage.listTranscripts(pid)) {
+          const perCode = await rooms.readDoc(transcriptRoom(pid, t.id), (tdoc) => {
+            const m = new Map<string, number>();
+            for (const coding of new TranscriptDoc(tdoc).codings.values()) {
+              const id = cb.resolveId(coding.codeId);
+              m.set(id, (m.get(id) ?? 0) + 1);
+            }
+            return m;
+          });
+          for (const [id, n] of perCode) {
+            const u = usage.get(id) ?? { codings: 0, transcripts: 0 };
+            u.codings += n;
+            u.transcripts += 1;
+            usage.set(id, u);
+          }
+        }
+      }
+      return cb.list();
+    });
     return c.json({
-      codes: codes.map((x) => ({ id: x.id, name: x.name, parentId: x.parentId, color: x.color, abbreviation: x.abbreviation, description: x.description })),
+      codes: codes.map((x) => ({
+        id: x.id, name: x.name, parentId: x.parentId, color: x.color, abbreviation: x.abbreviation, description: x.description,
+        ...(withUsage ? { usage: usage.get(x.id) ?? { codings: 0, transcripts: 0 } } : {}),
+      })),
     });
   });
 

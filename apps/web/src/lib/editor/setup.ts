@@ -81,12 +81,12 @@ export function keysExtension(m: EditorModes, cb: EditorCallbacks): Extension {
     if (!m.editing) {
       bindings.push({ key: 'c', run: run(cb.openPicker), preventDefault: true });
       bindings.push({ key: 'e', run: run(() => cb.setEditing(true)), preventDefault: true });
-      bindings.push({ key: 'Enter', run: () => cb.enter() });
       for (let n = 1; n <= 9; n++) bindings.push({ key: String(n), run: run(() => cb.applyRecent(n)), preventDefault: true });
     } else {
       bindings.push({ key: 'Escape', run: () => cb.escape() || (cb.setEditing(false), true) });
     }
   }
+  if (!(m.canCode && m.editing)) bindings.push({ key: 'Enter', run: () => cb.enter() });
   return Prec.highest(keymap.of(bindings));
 }
 
