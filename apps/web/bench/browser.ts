@@ -281,6 +281,8 @@ async function main(): Promise<void> {
     const key: number[] = [];
     const body = fs.readFileSync(SEED, 'utf8');
     const loads: number[] = [];
+    const coldResolved: number[] = [];
+    const warmResolved: number[] = [];
 
     for (let run = 0; run <= RUNS; run++) {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -291,15 +293,20 @@ async function main(): Promise<void> {
       const page = await context.newPage();
       loads.push(os.loadavg()[0]!);
       const c = await timeToInteractive(page, url);
+      const coldMarks = await page.evaluate(() => performance.getEntriesByType('mark').map((m) => [m.name, m.startTime] as const));
+      for (const [mname, t] of coldMarks) if (mname === 'concord:codings-resolved') coldResolved.push(t);
       await page.waitForTimeout(300);
       // a different place of the transcript in every run
       const p = await applyOnce(page, (0.1 + run * 0.09) % 0.95, 'picker', codeNames[run % codeNames.length]!);
       const k = await applyOnce(page, (0.15 + run * 0.09) % 0.95, 'key', '');
       await page.waitForTimeout(500);
-      // warm: the same profile again (IndexedDB copy present)
-      const page2 = await context.newPage();
+      // warm: the same profile again later (IndexedDB copy present)
       await page.close();
+      await new Promise((r) => setTimeout(r, 1000));
+      const page2 = await context.newPage();
       const w = await timeToInteractive(page2, url);
+      const marks = await page2.evaluate(() => performance.getEntriesByType('mark').map((m) => [m.name, m.startTime] as const));
+      for (const [mname, t] of marks) if (mname === 'concord:codings-resolved') warmResolved.push(t);
       await context.close();
       const line = `cold ${fmt(c.content)} / ${fmt(c.synced)}, warm ${fmt(w.content)} / ${fmt(w.synced)}, apply (picker) ${fmt(p)}, apply (key 1) ${fmt(k)}`;
       if (run === 0) {
@@ -334,6 +341,8 @@ ${row('Time to interactive, cold: transcript and codings drawn', coldContent)}
 ${row('Time to interactive, cold: synced, comments drawn', coldSynced)}
 ${row('Time to interactive, warm (IndexedDB copy): transcript and codings drawn', warmContent)}
 ${row('Time to interactive, warm: synced, comments drawn', warmSynced)}
+${row('… of which: codings resolved from the server (cold)', coldResolved.slice(1))}
+${row('… of which: codings resolved from IndexedDB (warm)', warmResolved.slice(1))}
 ${row('Apply one code (picker: Enter → drawn)', pick)}
 ${row('Apply one code (recent key 1 → drawn)', key)}
 

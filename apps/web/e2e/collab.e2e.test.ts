@@ -371,4 +371,20 @@ describe('two researchers coding one transcript live', () => {
     expect(await a.page.locator(`${EDITOR} .cm-coding`).count()).toBe(0);
     await api(a.context, server.url, 'PUT', `/api/projects/${pid}/transcripts/${tid}/mode`, { mode: 'open' });
   });
+
+  it('A signs out and back in, and returns to the page they asked for', async () => {
+    await a.page.click('.me-btn');
+    await a.page.click('button:has-text("Sign out")');
+    await a.page.waitForURL(/\/login/);
+    await a.page.goto(transcriptUrl);
+    await a.page.waitForURL(/\/login\?next=/);
+    await a.page.fill('input[name=email]', A.email);
+    await a.page.fill('input[name=password]', 'wrong password');
+    await a.page.click('button[type=submit]');
+    await a.page.waitForSelector('.alert.error');
+    await a.page.fill('input[name=password]', A.password);
+    await a.page.click('button[type=submit]');
+    await a.page.waitForURL(transcriptUrl);
+    await a.page.waitForSelector(EDITOR);
+  });
 });

@@ -22,11 +22,12 @@ export interface RunningServer {
  */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-e2e-'));
-  const dist = path.join(env.CONCORD_WEB_DIST ?? process.env.CONCORD_WEB_DIST ?? path.join(REPO_ROOT, 'apps/web/dist'), 'index.html');
+  const webDist = env.CONCORD_WEB_DIST || process.env.CONCORD_WEB_DIST || path.join(REPO_ROOT, 'apps/web/dist');
+  const dist = path.join(webDist, 'index.html');
   if (!fs.existsSync(dist)) throw new Error(`${dist} is missing: run \`npm run build\` first (npm run test:e2e does).`);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CONCORD_DATA: dataDir, CONCORD_DEMO: '0', ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CONCORD_DATA: dataDir, CONCORD_DEMO: '0', ...env, CONCORD_WEB_DIST: webDist },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -170,7 +170,7 @@ export class Room {
             }
             return;
           }
-          validateUpdate(update);
+          validateUpdate(update, this.doc);
           const refused = this.hooks.validate?.(this, conn, update) ?? null;
           if (refused) {
             const enc = encoding.createEncoder();
@@ -356,15 +356,51 @@ function isEmptyUpdate(update: Uint8Array): boolean {
  * or garbage update throws here (closing only its connection) instead of leaving
  * the document half-applied.
  *
- * Yjs never encodes an empty struct or an empty deletion range, but it decodes and
- * integrates crafted ones; the document is then poisoned: encoding it throws, so
- * sync step 2, compaction and every later load of the room fail (found by
- * test/fuzz.test.ts). Such updates are refused here.
+ * Yjs never encodes an empty struct or an empty deletion range, nor a clock near
+ * 2^53 (clocks count one client's insertions), but it decodes and integrates
+ * crafted ones, directly or as pending structs and deletions, which it keeps in
+ * the V2 format whose clock differences are doubled. The document is then
+ * poisoned: encoding it throws, so sync step 2, compaction and every later load of
+ * the room fail (found by test/fuzz.test.ts). Such updates are refused here.
+ *
+ * With `doc`, items are also checked against the document: an item whose right
+ * origin is not to the right of its origin (both already in the document) is
+ * integrated differently depending on the order updates arrive in, so replicas
+ * (and the room after a reload) would disagree on the text. Yjs never creates one.
  */
-export function validateUpdate(update: Uint8Array): void {
+export function validateUpdate(update: Uint8Array, doc?: Y.Doc): void {
   const { structs, ds } = Y.decodeUpdate(update);
-  for (const s of structs) if (!(s.length > 0)) throw new Error('update holds an empty struct');
-  for (const ranges of ds.clients.values()) {
-    for (const r of ranges) if (!(r.len > 0)) throw new Error('update holds an empty deletion');
+  for (const s of structs) {
+    if (!(s.length > 0)) throw new Error('update holds an empty struct');
+    const refs = s instanceof Y.Item ? [s.origin, s.rightOrigin, s.parent instanceof Y.ID ? s.parent : null] : [];
+    if (!(s.id.clock + s.length <= MAX_CLOCK) || refs.some((id) => id && !(id.clock <= MAX_CLOCK))) {
+      throw new Error('update holds a clock beyond any real client');
+    }
   }
+  for (const ranges of ds.clients.values()) {
+    for (const r of ranges) {
+      if (!(r.len > 0)) throw new Error('update holds an empty deletion');
+      if (!(r.clock + r.len <= MAX_CLOCK)) throw new Error('update holds a deletion beyond any real client');
+    }
+  }
+  if (doc) for (const s of structs) if (s instanceof Y.Item && !anchoredInOrder(doc, s)) throw new Error('update holds an item whose right origin is left of its origin');
+}
+
+/** Largest clock accepted: far beyond what a client reaches, far below where Yjs's encodings overflow. */
+const MAX_CLOCK = 2 ** 48;
+
+function anchoredInOrder(doc: Y.Doc, item: Y.Item): boolean {
+  const { origin, rightOrigin } = item;
+  if (!origin || !rightOrigin) return true;
+  const store = doc.store;
+  // Only what the document already holds can be checked; the rest arrives with this update or is held pending.
+  if (origin.clock >= Y.getState(store, origin.client) || rightOrigin.clock >= Y.getState(store, rightOrigin.client)) return true;
+  const left = Y.getItem(store, origin);
+  const right = Y.getItem(store, rightOrigin);
+  if (!(left instanceof Y.Item) || !(right instanceof Y.Item)) return true; // garbage-collected: Yjs drops the item
+  if (left === right) return rightOrigin.clock > origin.clock;
+  if (left.parent !== right.parent) return false;
+  let it = left.right;
+  while (it !== null && it !== right) it = it.right;
+  return it === right;
 }

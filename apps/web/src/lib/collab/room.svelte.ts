@@ -16,6 +16,15 @@ export function syncUrl(): string {
   return `${location.origin.replace(/^http/, 'ws')}/sync`;
 }
 
+/** Performance marks (`concord:…`) for the browser benchmark and the DevTools timeline. */
+function mark(what: string): void {
+  try {
+    performance.mark(`concord:${what}`);
+  } catch {
+    /* marks are best effort */
+  }
+}
+
 /** All live rooms, for the connection indicator and test hooks. */
 export const liveRooms = new Set<SyncedRoom>();
 
@@ -60,6 +69,7 @@ export class SyncedRoom {
     if (this.persistence) {
       void this.persistence.whenSynced.then(() => {
         this.localLoaded = true;
+        mark(`local-loaded ${name}`);
       });
     } else this.localLoaded = true;
 
@@ -70,6 +80,7 @@ export class SyncedRoom {
       // and rate limiting reconnect with backoff.
       shouldReconnect: (event) => !FATAL_CLOSE_CODES.has(event.code),
     });
+    mark(`open ${name}`);
     this.provider.on('status', ({ status }) => {
       this.connected = status === 'connected';
       if (status !== 'connected') this.synced = false;
@@ -77,6 +88,7 @@ export class SyncedRoom {
     this.provider.on('sync', (isSynced: boolean) => {
       this.synced = isSynced;
       if (isSynced) {
+        if (!this.everSynced) mark(`synced ${name}`);
         this.everSynced = true;
         this.setPending(0);
       }

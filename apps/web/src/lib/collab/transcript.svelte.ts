@@ -73,6 +73,7 @@ export class TranscriptSession {
   bodyVersion = $state(0);
 
   #frame = 0;
+  #markedCodings = false;
   #dirty = { codings: false, turns: false, meta: false };
   readonly #offs: (() => void)[] = [];
 
@@ -161,7 +162,13 @@ export class TranscriptSession {
   flush(): void {
     const d = this.#dirty;
     this.#dirty = { codings: false, turns: false, meta: false };
-    if (d.codings) this.codings = this.td.resolveCodings(this.codingTarget);
+    if (d.codings) {
+      this.codings = this.td.resolveCodings(this.codingTarget);
+      if (this.codings.length && !this.#markedCodings) {
+        this.#markedCodings = true;
+        performance.mark?.('concord:codings-resolved');
+      }
+    }
     if (d.turns) this.turns = this.td.resolveTurns();
     if (d.meta) this.meta = this.td.meta.size > 0 ? this.td.getMeta() : null;
   }
