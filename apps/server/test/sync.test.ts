@@ -144,6 +144,23 @@ describe('sync over the y-websocket protocol', () => {
     await synced(own);
   });
 
+  it('revoking an access token or signing out closes the sockets opened with it', async () => {
+    const u = await makeUser(server.url, 'Leaver');
+    await addMember(owner, pid, u, 'coder');
+    const p = connect(server.url, codebookRoom(pid), u.token);
+    await synced(p);
+    const closed = new Promise<number>((resolve) => p.on('connection-close', (e) => resolve(e?.code ?? 0)));
+    const list = await u.client.req('GET', '/api/tokens');
+    expect((await u.client.req('DELETE', `/api/tokens/${list.json.tokens[0].id}`)).status).toBe(204);
+    expect(await closed).toBe(CloseCode.Unauthorized);
+    // A browser session: the cookie's socket closes on logout.
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/sync/${codebookRoom(pid)}`, { headers: { cookie: u.client.cookie } });
+    await new Promise<void>((resolve) => ws.on('message', () => resolve()));
+    const code = new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)));
+    expect((await u.client.req('POST', '/api/auth/logout')).status).toBe(204);
+    expect(await code).toBe(CloseCode.Unauthorized);
+  });
+
   it('closes a member\'s sockets when their membership is revoked', async () => {
     const coder = await makeUser(server.url, 'Revoked');
     await addMember(owner, pid, coder, 'coder');

@@ -9,6 +9,8 @@ export interface Principal {
   user: User;
   /** Session id (hash) when authenticated by cookie; null for a personal access token. */
   sessionId: string | null;
+  /** The credential used: the session id or the access token's id (both hashes), to close its sockets when revoked. */
+  credentialId: string;
   via: 'session' | 'token';
 }
 
@@ -71,7 +73,7 @@ export class AuthService {
       renewed = true;
       await this.storage.updateSessionExpiry(id, expiresAt);
     }
-    return { principal: { user: publicUser(user), sessionId: id, via: 'session' }, expiresAt, renewed };
+    return { principal: { user: publicUser(user), sessionId: id, credentialId: id, via: 'session' }, expiresAt, renewed };
   }
 
   async invalidateSession(sessionId: string): Promise<void> {
@@ -90,7 +92,7 @@ export class AuthService {
     const record = await this.storage.getToken(hashSecret(token));
     if (!record) return null;
     const user = await this.storage.getUser(record.userId);
-    return user ? { user: publicUser(user), sessionId: null, via: 'token' } : null;
+    return user ? { user: publicUser(user), sessionId: null, credentialId: record.id, via: 'token' } : null;
   }
 
   /** Session cookie or bearer/query token, whichever is present. */

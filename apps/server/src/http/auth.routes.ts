@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { LoginBody, SignupBody, TokenBody } from '@concord/shared';
+import { CloseCode, LoginBody, SignupBody, TokenBody } from '@concord/shared';
 import { conflict, HttpError, tooMany, unauthorized } from '../errors.ts';
 import { SESSION_COOKIE } from './cookies.ts';
 import { parseJson, requireUser, type AppDeps, type Ctx, type Env } from './context.ts';
@@ -50,7 +50,11 @@ export function authRoutes(deps: AppDeps): Hono<Env> {
 
   app.post('/auth/logout', async (c) => {
     const p = c.get('principal');
-    if (p?.sessionId) await deps.auth.invalidateSession(p.sessionId);
+    if (p?.sessionId) {
+      await deps.auth.invalidateSession(p.sessionId);
+      const sid = p.sessionId;
+      deps.rooms.closeConnections((conn) => conn.credentialId === sid, CloseCode.Unauthorized, 'signed out');
+    }
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.body(null, 204);
   });
@@ -76,7 +80,9 @@ export function authRoutes(deps: AppDeps): Hono<Env> {
 
   app.delete('/tokens/:id', async (c) => {
     const p = requireUser(c);
-    const ok = await deps.storage.deleteToken(c.req.param('id'), p.user.id);
+    const id = c.req.param('id');
+    const ok = await deps.storage.deleteToken(id, p.user.id);
+    if (ok) deps.rooms.closeConnections((conn) => conn.credentialId === id, CloseCode.Unauthorized, 'access token revoked');
     return ok ? c.body(null, 204) : c.json({ error: { code: 'not_found', message: 'Token not found.' } }, 404);
   });
 

@@ -26,6 +26,8 @@ export class Connection {
     public readOnly: boolean,
     readonly projectId: string,
     readonly ip: string,
+    /** Session or access-token id the socket was opened with; logout or revocation closes it. */
+    readonly credentialId: string | null = null,
   ) {}
 
   send(data: Uint8Array): void {

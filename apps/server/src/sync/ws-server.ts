@@ -98,7 +98,7 @@ export class SyncServer {
         if (ws.readyState !== ws.OPEN) return;
         const conn = new Connection(
           { send: (d) => ws.send(d), close: (c, r) => ws.close(c, r), get bufferedAmount() { return ws.bufferedAmount; } },
-          principal.user.id, principal.user.name, decision.access === 'read', decision.room.projectId, ip,
+          principal.user.id, principal.user.name, decision.access === 'read', decision.room.projectId, ip, principal.credentialId,
         );
         const room = await this.opts.rooms.join(roomName, conn);
         this.alive.set(ws, true);
