@@ -200,18 +200,20 @@ class Runner {
     const { rooms, waited } = await this.waitRooms(this.o.churnTimeoutS * 1000);
     // Let timers due shortly after the last leave (index updates, unloads) run out.
     await sleep(2500);
-    const after = await probe(this.cfg.probeUrl, 'gc');
+    // A server still working off a backlog may answer late: try a few times before giving up.
+    let after: Awaited<ReturnType<typeof probe>> | null = null;
+    for (let i = 0; i < 4 && !after; i++) after = await probe(this.cfg.probeUrl, 'gc').catch(() => null);
     const grown: Record<string, number> = {};
-    for (const [k, v] of Object.entries(after.resources)) {
+    for (const [k, v] of Object.entries(after?.resources ?? {})) {
       const d = v - (before.resources[k] ?? 0);
       if (d > 0) grown[k] = d;
     }
     return {
       roomsLeft: rooms,
-      timersLeft: after.timers.live - before.live,
-      refTimersLeft: after.timers.ref - before.ref,
+      timersLeft: after ? after.timers.live - before.live : null,
+      refTimersLeft: after ? after.timers.ref - before.ref : null,
       timersBefore: before.live,
-      timersAfter: after.timers.live,
+      timersAfter: after ? after.timers.live : null,
       resourcesGrown: grown,
       waitedMs: waited,
       rssBefore: before.rss,

@@ -137,7 +137,7 @@ export function renderMarkdown(rep: BenchReport): string {
       const grown = Object.entries(r.churn.resourcesGrown).map(([k, v]) => `${k} +${v}`).join(', ') || 'none';
       lines.push('');
       lines.push(`After everyone left: rooms ${fmt(r.churn.roomsLeft, 0)} (waited ${r.churn.waitedMs} ms), live timers ${r.churn.timersBefore} → ` +
-        `${r.churn.timersAfter} (ref'd Δ ${r.churn.refTimersLeft}), handles grown: ${grown}, RSS ${fmt(mb(r.churn.rssBefore))} → ${fmt(mb(r.churn.rssAfter))} MB.`);
+        `${r.churn.timersAfter ?? 'no answer'} (ref'd Δ ${r.churn.refTimersLeft ?? '–'}), handles grown: ${grown}, RSS ${fmt(mb(r.churn.rssBefore))} → ${fmt(mb(r.churn.rssAfter))} MB.`);
     }
     lines.push('');
   }
@@ -167,7 +167,7 @@ export function renderSvg(rep: BenchReport): string {
   const limit = rep.options.saturationP99Ms;
   const xs = pts.map((p) => p.offered).filter((v) => v > 0);
   const ys = pts.flatMap((p) => [p.latency.p50, p.latency.p99]).filter((v) => v > 0);
-  const xMin = Math.min(...xs, 1), xMax = Math.max(...xs, 2);
+  const xMin = xs.length ? Math.min(...xs) / 1.3 : 1, xMax = xs.length ? Math.max(...xs) * 1.3 : 2;
   const yMin = Math.max(0.1, Math.min(...ys, 1)), yMax = Math.max(...ys, limit * 2);
   const lx0 = Math.log10(xMin) - 0.05, lx1 = Math.log10(xMax) + 0.05;
   const ly0 = Math.floor(Math.log10(yMin)), ly1 = Math.ceil(Math.log10(yMax));

@@ -214,7 +214,9 @@ async function main(): Promise<void> {
   const sha = git(['rev-parse', '--short', 'HEAD']) || 'nogit';
   const dirty = git(['status', '--porcelain']).length > 0;
   const fullSize = o.rooms === 300 && o.clientsPerRoom === 4;
-  const stem = `${date}-${sha}${o.quick ? '-quick' : fullSize ? '' : `-n${o.rooms}k${o.clientsPerRoom}`}`;
+  // Runs with a subset of servers or changed phases never overwrite a complete run's files.
+  const partial = ['--servers', '--steps', '--measure', '--storm'].some((f) => process.argv.some((a) => a.startsWith(f)));
+  const stem = `${date}-${sha}${o.quick ? '-quick' : fullSize ? '' : `-n${o.rooms}k${o.clientsPerRoom}`}${partial ? '-partial' : ''}`;
   const resultsDir = path.join(BENCH_DIR, 'results');
   const rawDir = path.join(resultsDir, 'raw', stem);
   fs.mkdirSync(rawDir, { recursive: true });

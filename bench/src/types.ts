@@ -140,10 +140,11 @@ export interface StormResult {
 export interface ChurnResult {
   roomsLeft: number | null;
   /** Live timers after every client left, minus those before any client came. */
-  timersLeft: number;
-  refTimersLeft: number;
+  /** null when the server did not answer the probe after everyone left. */
+  timersLeft: number | null;
+  refTimersLeft: number | null;
   timersBefore: number;
-  timersAfter: number;
+  timersAfter: number | null;
   /** Handle kinds (getActiveResourcesInfo) that grew between before and after. */
   resourcesGrown: Record<string, number>;
   waitedMs: number;

@@ -41,6 +41,18 @@ export class SqliteStorage implements Storage {
     }
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Prepared statements are compiled once and reused. */
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   async close(): Promise<void> { this.db.close(); }
 
   // Documents
@@ -49,112 +61,112 @@ export class SqliteStorage implements Storage {
   }
 
   private readDoc(room: string): StoredDoc {
-    const snap = this.db.prepare('SELECT data FROM doc_snapshots WHERE room = ?').get(room) as { data: Buffer } | undefined;
-    const rows = this.db.prepare('SELECT data FROM doc_updates WHERE room = ? ORDER BY seq').all(room) as { data: Buffer }[];
+    const snap = this.stmt('SELECT data FROM doc_snapshots WHERE room = ?').get(room) as { data: Buffer } | undefined;
+    const rows = this.stmt('SELECT data FROM doc_updates WHERE room = ? ORDER BY seq').all(room) as { data: Buffer }[];
     return { snapshot: snap ? toBytes(snap.data) : null, updates: rows.map((r) => toBytes(r.data)) };
   }
 
   async appendUpdates(room: string, updates: Uint8Array[]): Promise<void> {
     if (updates.length === 0) return;
-    const ins = this.db.prepare('INSERT INTO doc_updates (room, data) VALUES (?, ?)');
+    const ins = this.stmt('INSERT INTO doc_updates (room, data) VALUES (?, ?)');
     this.db.transaction(() => { for (const u of updates) ins.run(room, Buffer.from(u.buffer, u.byteOffset, u.byteLength)); })();
   }
 
   async countUpdates(room: string): Promise<number> {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM doc_updates WHERE room = ?').get(room) as { n: number }).n;
+    return (this.stmt('SELECT COUNT(*) AS n FROM doc_updates WHERE room = ?').get(room) as { n: number }).n;
   }
 
   async compactDoc(room: string, merge: (doc: StoredDoc) => Uint8Array): Promise<void> {
     // IMMEDIATE takes the write lock first, so no other writer appends between the read and the replace.
     this.db.transaction(() => {
       const doc = this.readDoc(room);
-      const maxSeq = (this.db.prepare('SELECT MAX(seq) AS m FROM doc_updates WHERE room = ?').get(room) as { m: number | null }).m;
+      const maxSeq = (this.stmt('SELECT MAX(seq) AS m FROM doc_updates WHERE room = ?').get(room) as { m: number | null }).m;
       const merged = merge(doc);
-      this.db.prepare(
+      this.stmt(
         'INSERT INTO doc_snapshots (room, data) VALUES (?, ?) ON CONFLICT (room) DO UPDATE SET data = excluded.data',
       ).run(room, Buffer.from(merged));
-      if (maxSeq !== null) this.db.prepare('DELETE FROM doc_updates WHERE room = ? AND seq <= ?').run(room, maxSeq);
+      if (maxSeq !== null) this.stmt('DELETE FROM doc_updates WHERE room = ? AND seq <= ?').run(room, maxSeq);
     }).immediate();
   }
 
   async deleteDoc(room: string): Promise<void> {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM doc_updates WHERE room = ?').run(room);
-      this.db.prepare('DELETE FROM doc_snapshots WHERE room = ?').run(room);
+      this.stmt('DELETE FROM doc_updates WHERE room = ?').run(room);
+      this.stmt('DELETE FROM doc_snapshots WHERE room = ?').run(room);
     })();
   }
 
   // Users, sessions, tokens
   async createUser(u: UserRecord): Promise<void> {
-    this.db.prepare('INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)')
+    this.stmt('INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(u.id, u.email, u.name, u.passwordHash, u.createdAt);
   }
   async getUserByEmail(email: string): Promise<UserRecord | null> {
-    return toUser(this.db.prepare('SELECT * FROM users WHERE email = ?').get(email) as Row | undefined);
+    return toUser(this.stmt('SELECT * FROM users WHERE email = ?').get(email) as Row | undefined);
   }
   async getUser(id: string): Promise<UserRecord | null> {
-    return toUser(this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined);
+    return toUser(this.stmt('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined);
   }
   async setPasswordHash(userId: string, hash: string): Promise<void> {
-    this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, userId);
+    this.stmt('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, userId);
   }
   async createSession(s: SessionRecord): Promise<void> {
-    this.db.prepare('INSERT INTO sessions (id, user_id, expires_at) VALUES (?, ?, ?)').run(s.id, s.userId, s.expiresAt);
+    this.stmt('INSERT INTO sessions (id, user_id, expires_at) VALUES (?, ?, ?)').run(s.id, s.userId, s.expiresAt);
   }
   async getSession(id: string): Promise<SessionRecord | null> {
-    const r = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as Row | undefined;
+    const r = this.stmt('SELECT * FROM sessions WHERE id = ?').get(id) as Row | undefined;
     return r ? { id: String(r.id), userId: String(r.user_id), expiresAt: Number(r.expires_at) } : null;
   }
   async updateSessionExpiry(id: string, expiresAt: number): Promise<void> {
-    this.db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?').run(expiresAt, id);
+    this.stmt('UPDATE sessions SET expires_at = ? WHERE id = ?').run(expiresAt, id);
   }
-  async deleteSession(id: string): Promise<void> { this.db.prepare('DELETE FROM sessions WHERE id = ?').run(id); }
-  async deleteUserSessions(userId: string): Promise<void> { this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId); }
+  async deleteSession(id: string): Promise<void> { this.stmt('DELETE FROM sessions WHERE id = ?').run(id); }
+  async deleteUserSessions(userId: string): Promise<void> { this.stmt('DELETE FROM sessions WHERE user_id = ?').run(userId); }
   async createToken(t: TokenRecord): Promise<void> {
-    this.db.prepare('INSERT INTO tokens (id, user_id, name, created_at) VALUES (?, ?, ?, ?)').run(t.id, t.userId, t.name, t.createdAt);
+    this.stmt('INSERT INTO tokens (id, user_id, name, created_at) VALUES (?, ?, ?, ?)').run(t.id, t.userId, t.name, t.createdAt);
   }
   async getToken(id: string): Promise<TokenRecord | null> {
-    const r = this.db.prepare('SELECT * FROM tokens WHERE id = ?').get(id) as Row | undefined;
+    const r = this.stmt('SELECT * FROM tokens WHERE id = ?').get(id) as Row | undefined;
     return r ? toToken(r) : null;
   }
   async listTokens(userId: string): Promise<TokenRecord[]> {
-    return (this.db.prepare('SELECT * FROM tokens WHERE user_id = ? ORDER BY created_at').all(userId) as Row[]).map(toToken);
+    return (this.stmt('SELECT * FROM tokens WHERE user_id = ? ORDER BY created_at').all(userId) as Row[]).map(toToken);
   }
   async deleteToken(id: string, userId: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM tokens WHERE id = ? AND user_id = ?').run(id, userId).changes > 0;
+    return this.stmt('DELETE FROM tokens WHERE id = ? AND user_id = ?').run(id, userId).changes > 0;
   }
 
   // Projects and members
   async createProject(p: ProjectRecord, ownerId: string): Promise<void> {
     this.db.transaction(() => {
-      this.db.prepare('INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)').run(p.id, p.name, p.createdAt);
-      this.db.prepare('INSERT INTO members (project_id, user_id, role) VALUES (?, ?, ?)').run(p.id, ownerId, 'owner');
+      this.stmt('INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)').run(p.id, p.name, p.createdAt);
+      this.stmt('INSERT INTO members (project_id, user_id, role) VALUES (?, ?, ?)').run(p.id, ownerId, 'owner');
     })();
   }
   async getProject(id: string): Promise<ProjectRecord | null> {
-    const r = this.db.prepare('SELECT * FROM projects WHERE id = ?').get(id) as Row | undefined;
+    const r = this.stmt('SELECT * FROM projects WHERE id = ?').get(id) as Row | undefined;
     return r ? { id: String(r.id), name: String(r.name), createdAt: Number(r.created_at) } : null;
   }
   async listProjects(userId: string): Promise<(ProjectRecord & { role: Role })[]> {
-    const rows = this.db.prepare(
+    const rows = this.stmt(
       'SELECT p.*, m.role FROM projects p JOIN members m ON m.project_id = p.id WHERE m.user_id = ? ORDER BY p.created_at',
     ).all(userId) as Row[];
     return rows.map((r) => ({ id: String(r.id), name: String(r.name), createdAt: Number(r.created_at), role: r.role as Role }));
   }
   async getRole(projectId: string, userId: string): Promise<Role | null> {
-    const r = this.db.prepare('SELECT role FROM members WHERE project_id = ? AND user_id = ?').get(projectId, userId) as Row | undefined;
+    const r = this.stmt('SELECT role FROM members WHERE project_id = ? AND user_id = ?').get(projectId, userId) as Row | undefined;
     return r ? (r.role as Role) : null;
   }
   async setMember(projectId: string, userId: string, role: Role): Promise<void> {
-    this.db.prepare(
+    this.stmt(
       'INSERT INTO members (project_id, user_id, role) VALUES (?, ?, ?) ON CONFLICT (project_id, user_id) DO UPDATE SET role = excluded.role',
     ).run(projectId, userId, role);
   }
   async removeMember(projectId: string, userId: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM members WHERE project_id = ? AND user_id = ?').run(projectId, userId).changes > 0;
+    return this.stmt('DELETE FROM members WHERE project_id = ? AND user_id = ?').run(projectId, userId).changes > 0;
   }
   async listMembers(projectId: string): Promise<MemberRecord[]> {
-    const rows = this.db.prepare(
+    const rows = this.stmt(
       'SELECT m.project_id, m.user_id, m.role, u.email, u.name FROM members m JOIN users u ON u.id = m.user_id WHERE m.project_id = ? ORDER BY u.name',
     ).all(projectId) as Row[];
     return rows.map(toMember);
@@ -162,30 +174,30 @@ export class SqliteStorage implements Storage {
 
   // Transcripts
   async createTranscript(t: TranscriptRecord): Promise<void> {
-    this.db.prepare(
+    this.stmt(
       'INSERT INTO transcripts (id, project_id, name, created_at, turns, codings, mode, revealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ).run(t.id, t.projectId, t.name, t.createdAt, t.turns, t.codings, t.mode, t.revealed ? 1 : 0);
   }
   async getTranscript(projectId: string, id: string): Promise<TranscriptRecord | null> {
-    const r = this.db.prepare('SELECT * FROM transcripts WHERE project_id = ? AND id = ?').get(projectId, id) as Row | undefined;
+    const r = this.stmt('SELECT * FROM transcripts WHERE project_id = ? AND id = ?').get(projectId, id) as Row | undefined;
     return r ? toTranscript(r) : null;
   }
   async listTranscripts(projectId: string): Promise<TranscriptRecord[]> {
-    return (this.db.prepare('SELECT * FROM transcripts WHERE project_id = ? ORDER BY created_at, name').all(projectId) as Row[]).map(toTranscript);
+    return (this.stmt('SELECT * FROM transcripts WHERE project_id = ? ORDER BY created_at, name').all(projectId) as Row[]).map(toTranscript);
   }
   async updateTranscript(projectId: string, id: string, patch: Partial<Pick<TranscriptRecord, 'name' | 'turns' | 'codings' | 'mode' | 'revealed'>>): Promise<void> {
     const cols = transcriptPatch(patch);
     if (cols.length === 0) return;
-    this.db.prepare(`UPDATE transcripts SET ${cols.map(([c]) => `${c} = ?`).join(', ')} WHERE project_id = ? AND id = ?`)
+    this.stmt(`UPDATE transcripts SET ${cols.map(([c]) => `${c} = ?`).join(', ')} WHERE project_id = ? AND id = ?`)
       .run(...cols.map(([, v]) => v), projectId, id);
   }
   async deleteTranscript(projectId: string, id: string): Promise<void> {
-    this.db.prepare('DELETE FROM transcripts WHERE project_id = ? AND id = ?').run(projectId, id);
+    this.stmt('DELETE FROM transcripts WHERE project_id = ? AND id = ?').run(projectId, id);
   }
 
   // Inbox
   async addInboxItems(items: InboxItem[]): Promise<void> {
-    const ins = this.db.prepare(
+    const ins = this.stmt(
       `INSERT INTO inbox (id, user_id, kind, project_id, transcript_id, thread_id, comment_id, actor_id, excerpt, created_at, read_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     );
@@ -194,18 +206,18 @@ export class SqliteStorage implements Storage {
     })();
   }
   async listInbox(userId: string, limit: number): Promise<InboxItem[]> {
-    return (this.db.prepare('SELECT * FROM inbox WHERE user_id = ? ORDER BY created_at DESC LIMIT ?').all(userId, limit) as Row[]).map(toInbox);
+    return (this.stmt('SELECT * FROM inbox WHERE user_id = ? ORDER BY created_at DESC LIMIT ?').all(userId, limit) as Row[]).map(toInbox);
   }
   async markInboxRead(userId: string, ids: string[] | 'all', at: number): Promise<void> {
     if (ids === 'all') {
-      this.db.prepare('UPDATE inbox SET read_at = ? WHERE user_id = ? AND read_at IS NULL').run(at, userId);
+      this.stmt('UPDATE inbox SET read_at = ? WHERE user_id = ? AND read_at IS NULL').run(at, userId);
       return;
     }
-    const upd = this.db.prepare('UPDATE inbox SET read_at = ? WHERE user_id = ? AND id = ? AND read_at IS NULL');
+    const upd = this.stmt('UPDATE inbox SET read_at = ? WHERE user_id = ? AND id = ? AND read_at IS NULL');
     this.db.transaction(() => { for (const id of ids) upd.run(at, userId, id); })();
   }
   async countUnread(userId: string): Promise<number> {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM inbox WHERE user_id = ? AND read_at IS NULL').get(userId) as { n: number }).n;
+    return (this.stmt('SELECT COUNT(*) AS n FROM inbox WHERE user_id = ? AND read_at IS NULL').get(userId) as { n: number }).n;
   }
 }
 
