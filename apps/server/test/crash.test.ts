@@ -1,3 +1,4 @@
+import { createRng } from '@concord/shared';
 import fs from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -21,17 +22,8 @@ afterAll(async () => {
   for (const p of procs) fs.rmSync(p.dataDir, { recursive: true, force: true });
 });
 
-/** Small seeded PRNG (mulberry32) so a failing run can be replayed with CRASH_SEED. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (mulberry32, shared with the bootstrap) so a failing run can be replayed. */
+const rng = createRng;
 
 const KILLS = 20;
 

@@ -1,3 +1,4 @@
+import { createRng } from '@concord/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
@@ -41,16 +42,8 @@ import type { ConcordServer } from '../src/server.ts';
 
 // ---- deterministic randomness ------------------------------------------------------
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (mulberry32, shared with the bootstrap) so a failing run can be replayed. */
+const rng = createRng;
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
 const random = rng(SEED);
 const R = (n: number) => Math.floor(random() * n);
