@@ -116,6 +116,36 @@ describe('sync over the y-websocket protocol', () => {
     await waitFor(() => watcher.doc.getText('body').toString().startsWith('after the big one'), 5000, 'others keep syncing');
   });
 
+  it('drops a connection that piles up updates whose dependencies never arrive, and what it piled up', async () => {
+    const room = codebookRoom(pid);
+    const honest = connect(server.url, room, owner.token);
+    await synced(honest);
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/sync/${room}?token=${owner.token}`);
+    await new Promise<void>((r) => ws.on('open', () => r()));
+    const closed = new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)));
+    for (let i = 0; i < 4 && ws.readyState === ws.OPEN; i++) {
+      const d = new Y.Doc();
+      const t = d.getText('orphans');
+      t.insert(0, 'x');
+      const sv = Y.encodeStateVector(d);
+      t.insert(1, 'y'.repeat(1_500_000)); // depends on the 'x' that is never sent
+      const enc = encoding.createEncoder();
+      encoding.writeVarUint(enc, 0);
+      syncProtocol.writeUpdate(enc, Y.encodeStateAsUpdate(d, sv));
+      ws.send(encoding.toUint8Array(enc));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await closed).toBe(CloseCode.BadMessage);
+    const doc = server.deps.rooms.rooms.get(room)!.doc;
+    expect(doc.store.pendingStructs).toBeNull();
+    // A client joining now is not sent megabytes of orphans, and the room still syncs.
+    const late = connect(server.url, room, owner.token);
+    await synced(late);
+    expect(Y.encodeStateAsUpdate(late.doc).length).toBeLessThan(100_000);
+    honest.doc.getMap('m').set('after', 1);
+    await waitFor(() => late.doc.getMap('m').get('after') === 1, 5000, 'room still syncs');
+  });
+
   it('closes a connection that floods messages (4429) and keeps the room up', async () => {
     const room = transcriptRoom(pid, tid);
     const watcher = connect(server.url, room, owner.token);

@@ -17,6 +17,12 @@ export const LIMITS = {
   awarenessTimeoutMs: 30_000,
   /** Server pings every connection this often and drops ones that missed a pong. */
   pingIntervalMs: 15_000,
+  /**
+   * Bytes of updates a room may hold whose dependencies never arrived (Yjs keeps them
+   * pending and sends them to every client that joins). Past this the connection that
+   * pushed it over is closed and the pending data dropped.
+   */
+  maxPendingBytes: 4 * 1024 * 1024,
   /** Updates in a room's log before it is compacted into one snapshot. */
   compactAfterUpdates: 500,
   /** Concurrent WebSocket connections per client IP. */

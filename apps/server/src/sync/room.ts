@@ -4,7 +4,7 @@ import * as authProtocol from 'y-protocols/auth';
 import * as syncProtocol from 'y-protocols/sync';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import { CloseCode } from '@concord/shared';
+import { CloseCode, LIMITS } from '@concord/shared';
 import type { Storage, StoredDoc } from '../storage/types.ts';
 import type { Connection } from './connection.ts';
 import { MessageType, SyncType } from './protocol.ts';
@@ -181,6 +181,14 @@ export class Room {
             return;
           }
           Y.applyUpdate(this.doc, update, conn);
+          if (pendingBytes(this.doc) > LIMITS.maxPendingBytes) {
+            // Updates that depend on data no one sent stay in memory and go to every
+            // joiner; a client piling them up is dropped along with what it piled up.
+            this.doc.store.pendingStructs = null;
+            this.doc.store.pendingDs = null;
+            this.hooks.log('warn', 'pending updates over the limit', { room: this.name, conn: conn.id });
+            conn.close(CloseCode.BadMessage, 'too many updates with missing dependencies');
+          }
         } else {
           throw new Error(`unknown sync message type ${syncType}`);
         }
@@ -344,6 +352,10 @@ export function mergeStoredDoc(stored: StoredDoc): Uint8Array {
   const merged = Y.encodeStateAsUpdate(doc);
   doc.destroy();
   return merged;
+}
+
+function pendingBytes(doc: Y.Doc): number {
+  return (doc.store.pendingStructs?.update.length ?? 0) + (doc.store.pendingDs?.length ?? 0);
 }
 
 function isEmptyUpdate(update: Uint8Array): boolean {
