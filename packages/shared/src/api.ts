@@ -37,3 +37,13 @@ export interface Segment {
   text: string;
   memo?: string;
 }
+
+/** Answer of `POST /api/projects/:pid/import` (a REFI-QDA project or codebook). */
+export interface RefiImportSummary {
+  kind: 'qdpx' | 'qdc';
+  codesCreated: number;
+  codes: number;
+  transcripts: { id: string; name: string; codings: number }[];
+  notes: number;
+  warnings: string[];
+}

@@ -2,7 +2,7 @@ import type * as Y from 'yjs';
 import {
   CodebookDoc, codebookRoom, CommentsDoc, codePointsToUtf16, codebookCsv, codebookMarkdown, commentsRoom, fillTranscriptFromQda, importQdaCodes, isRefiError,
   layerRoom, newId, projectToQda, readQdc, readQdpx, segmentsCsv, segmentsMarkdown, transcriptRoom, transcriptSegments, TranscriptDoc,
-  toRefiGuid, writeQdc, writeQdpx, type PaperSegment, type QdaProject, type TranscriptInput,
+  toRefiGuid, writeQdc, writeQdpx, type PaperSegment, type RefiImportSummary, type QdaProject, type TranscriptInput,
 } from '@concord/shared';
 import { badRequest } from '../errors.ts';
 import type { AppDeps } from '../http/context.ts';
@@ -76,14 +76,6 @@ export async function exportProject(deps: AppDeps, pid: string, format: ExportFo
   }
 }
 
-export interface RefiImportSummary {
-  kind: 'qdpx' | 'qdc';
-  codesCreated: number;
-  codes: number;
-  transcripts: { id: string; name: string; codings: number }[];
-  notes: number;
-  warnings: string[];
-}
 
 /** Imports a `.qdpx` project or `.qdc` codebook written by any REFI-QDA tool into a project. */
 export async function importRefi(deps: AppDeps, pid: string, userId: string, bytes: Uint8Array, fileName: string): Promise<RefiImportSummary> {

@@ -1,4 +1,4 @@
-import type { Segment, TranscriptSummary } from '@concord/shared';
+import type { RefiImportSummary, Segment, TranscriptSummary } from '@concord/shared';
 import { errorFrom, request, ApiError } from '../api.ts';
 import type { AgreementReport } from './agreement.ts';
 
@@ -24,14 +24,7 @@ export interface DecisionRow {
   disagreement: string;
 }
 
-export interface RefiImportSummary {
-  kind: 'qdpx' | 'qdc';
-  codesCreated: number;
-  codes: number;
-  transcripts: { id: string; name: string; codings: number }[];
-  notes: number;
-  warnings: string[];
-}
+export type { RefiImportSummary } from '@concord/shared';
 
 export const analysisApi = {
   agreement: (pid: string, opts: { transcript?: string; coders?: [string, string] } = {}) => {

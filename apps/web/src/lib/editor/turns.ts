@@ -10,6 +10,18 @@ export interface ViewTurn {
   index: number;
 }
 
+const SPEAKER_PALETTE = ['#224870', '#8a3b12', '#3d6b35', '#6b3d7a', '#7a5c00', '#0e6070'];
+
+/** Turns as the editor draws them: each speaker keeps one colour, in order of appearance. */
+export function viewTurns(turns: readonly { id: string; start: number; speaker: string | null }[]): ViewTurn[] {
+  const speakerColors = new Map<string, string>();
+  return turns.map((t, i) => {
+    const key = t.speaker ?? '';
+    if (!speakerColors.has(key)) speakerColors.set(key, SPEAKER_PALETTE[speakerColors.size % SPEAKER_PALETTE.length]!);
+    return { id: t.id, start: t.start, speaker: t.speaker, color: speakerColors.get(key)!, index: i + 1 };
+  });
+}
+
 export const setTurns = StateEffect.define<ViewTurn[]>();
 
 /** The speaker's name above the first line of each turn, as a block widget. */
