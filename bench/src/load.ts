@@ -10,10 +10,10 @@
 import { performance } from 'node:perf_hooks';
 import type { SyncClient } from './client.ts';
 import {
-  cpuPercent, LoopLag, memorySample, percentiles, probe, readCpu, tryProbe, readRss, readSystemCpu, round, RssSampler, SelfCpu,
+  cpuPercent, infraPids, LoopLag, memorySample, percentiles, probe, readCpu, tryProbe, readRss, readSystemCpu, round, RssSampler, SelfCpu,
 } from './metrics.ts';
 import { smokeCheck } from './smoke.ts';
-import type { ChurnResult, LoadConfig, MemorySample, ServerResult, StormResult, WindowResult } from './types.ts';
+import type { ChurnResult, LoadConfig, MemorySample, Percentiles, ProbeSnapshot, ServerResult, StormResult, WindowResult } from './types.ts';
 import { SERVER_LABELS } from './types.ts';
 import { Workload, type Person } from './workload.ts';
 
@@ -63,7 +63,7 @@ class Runner {
 
   constructor(readonly cfg: LoadConfig) {
     this.w = new Workload({
-      server: cfg.server, wsBase: cfg.wsBase, token: cfg.token, transcriptRooms: cfg.transcriptRooms,
+      server: cfg.server, wsBases: cfg.nodes.map((n) => n.wsBase), token: cfg.token, transcriptRooms: cfg.transcriptRooms,
       codebookRoom: cfg.codebookRoom, clientsPerRoom: cfg.options.clientsPerRoom, seedText: cfg.seedText,
     });
     this.n = cfg.transcriptRooms.length;
@@ -71,15 +71,26 @@ class Runner {
 
   private get o() { return this.cfg.options; }
 
+  private get pids(): number[] { return this.cfg.nodes.map((n) => n.pid); }
+
+  /** Every node's probe; null where one did not answer. */
+  private probeAll(action: 'gc' | 'lag-reset' | null = null): Promise<(ProbeSnapshot | null)[]> {
+    return Promise.all(this.cfg.nodes.map((n) => (action === 'gc' ? probe(n.probeUrl, 'gc').catch(() => null) : tryProbe(n.probeUrl, action))));
+  }
+
   offered(perRoom: number): number { return perRoom * this.n + this.o.codebookRate; }
 
+  /** Rooms loaded on all nodes together. */
   async rooms(): Promise<number | null> {
     try {
-      if (this.cfg.healthUrl) {
-        const res = await fetch(this.cfg.healthUrl, { signal: AbortSignal.timeout(5000) });
-        return ((await res.json()) as { rooms?: number }).rooms ?? null;
-      }
-      return (await probe(this.cfg.probeUrl, null, 5000)).debug?.rooms ?? null;
+      const counts = await Promise.all(this.cfg.nodes.map(async (node) => {
+        if (node.healthUrl) {
+          const res = await fetch(node.healthUrl, { signal: AbortSignal.timeout(5000) });
+          return ((await res.json()) as { rooms?: number }).rooms ?? null;
+        }
+        return (await probe(node.probeUrl, null, 5000)).debug?.rooms ?? null;
+      }));
+      return counts.some((c) => c === null) ? null : counts.reduce((a: number, b) => a + b!, 0);
     } catch {
       return null;
     }
@@ -95,42 +106,52 @@ class Runner {
     return { rooms, waited: Math.round(performance.now() - t0) };
   }
 
-  memory(): Promise<MemorySample> { return memorySample(this.cfg.serverPid, this.cfg.probeUrl); }
+  memory(): Promise<MemorySample> { return memorySample(this.cfg.nodes); }
 
   /** Measures one window at the current rates; waits a grace second before counting losses. */
   async window(name: string, perRoom: number, seconds: number): Promise<WindowResult> {
-    const pid = this.cfg.serverPid;
+    const pid = this.pids;
     const rss = new RssSampler(pid);
+    const infra = infraPids();
     const cpu0 = readCpu(pid);
+    const infra0 = readCpu(infra);
     const sys0 = readSystemCpu();
     this.self.reset();
     this.lag.reset();
     rss.start();
-    await tryProbe(this.cfg.probeUrl, 'lag-reset');
+    await this.probeAll('lag-reset');
     const frames0 = this.w.framesIn();
     const id = this.w.ledger.openWindow();
     const t0 = performance.now();
     await sleep(seconds * 1000);
     this.w.ledger.closeWindow();
     const durationS = (performance.now() - t0) / 1000;
-    const lagSnap = await tryProbe(this.cfg.probeUrl);
+    const snaps = await this.probeAll();
+    const lagSnap = snaps.every((x) => x !== null) ? snaps : null;
     const cpu1 = readCpu(pid);
+    const infra1 = readCpu(infra);
     const sys1 = readSystemCpu();
     const frames = this.w.framesIn() - frames0;
     const loadCpuPct = this.self.percent();
     const serverCpuPct = cpuPercent(cpu0, cpu1);
-    const otherCpuPct = round(Math.max(0, cpuPercent(sys0, sys1) - serverCpuPct - loadCpuPct), 1);
+    const infraCpuPct = cpuPercent(infra0, infra1);
+    const otherCpuPct = round(Math.max(0, cpuPercent(sys0, sys1) - serverCpuPct - loadCpuPct - infraCpuPct), 1);
     const loadLagP99 = this.lag.p99Ms();
     const serverRssMax = rss.stop();
     await sleep(1000);
     const s = this.w.ledger.summary(id);
     const latency = percentiles(this.w.ledger.samplesWithPending(id, performance.now()));
+    const several = this.cfg.nodes.length > 1;
+    const split = (v: number[]): Percentiles | null => (several ? percentiles(v) : null);
+    // Several nodes: the worst node's event-loop delay.
+    const lag = (pick: (x: ProbeSnapshot) => number) => (lagSnap ? round(Math.max(...lagSnap.map((x) => pick(x!))), 1) : null);
     return {
       name, ratePerRoom: perRoom, offered: this.offered(perRoom),
       achieved: round(s.writes / durationS, 1), delivered: round(s.deliveries / durationS, 1),
-      latency, codebookLatency: percentiles(s.codebook), expected: s.expected, lost: s.lost,
-      serverCpuPct, serverUsPerFrame: round(((cpu1.cpuSeconds - cpu0.cpuSeconds) * 1e6) / Math.max(1, frames), 1),
-      serverLagP99: lagSnap ? round(lagSnap.loopDelay.p99, 1) : null, serverLagMax: lagSnap ? round(lagSnap.loopDelay.max, 1) : null, serverRssMax, loadCpuPct, otherCpuPct, loadLagP99, durationS: round(durationS, 1),
+      latency, sameNodeLatency: split(s.sameNode), crossNodeLatency: split(s.crossNode),
+      codebookLatency: percentiles(s.codebook), expected: s.expected, lost: s.lost,
+      serverCpuPct, infraCpuPct, serverUsPerFrame: round(((cpu1.cpuSeconds - cpu0.cpuSeconds) * 1e6) / Math.max(1, frames), 1),
+      serverLagP99: lag((x) => x.loopDelay.p99), serverLagMax: lag((x) => x.loopDelay.max), serverRssMax, loadCpuPct, otherCpuPct, loadLagP99, durationS: round(durationS, 1),
     };
   }
 
@@ -201,8 +222,17 @@ class Runner {
     // Let timers due shortly after the last leave (index updates, unloads) run out.
     await sleep(2500);
     // A server still working off a backlog may answer late: try a few times before giving up.
-    let after: Awaited<ReturnType<typeof probe>> | null = null;
-    for (let i = 0; i < 4 && !after; i++) after = await probe(this.cfg.probeUrl, 'gc').catch(() => null);
+    let after: { timers: { live: number; ref: number }; resources: Record<string, number> } | null = null;
+    for (let i = 0; i < 4 && !after; i++) after = sumProbes(await this.probeAll('gc'));
+    // Pools close idle connections on their own timers (node-postgres after 10 s idle):
+    // what is still there after the churn timeout is left over, not what is on its way out.
+    const settleStart = performance.now();
+    while (after && after.timers.live > before.live && performance.now() - settleStart < this.o.churnTimeoutS * 1000) {
+      await sleep(1000);
+      after = sumProbes(await this.probeAll(null)) ?? after;
+    }
+    if (after && performance.now() - settleStart >= 1000) after = sumProbes(await this.probeAll('gc')) ?? after;
+    const timersSettledMs = Math.round(performance.now() - settleStart);
     const grown: Record<string, number> = {};
     for (const [k, v] of Object.entries(after?.resources ?? {})) {
       const d = v - (before.resources[k] ?? 0);
@@ -216,8 +246,9 @@ class Runner {
       timersAfter: after ? after.timers.live : null,
       resourcesGrown: grown,
       waitedMs: waited,
+      timersSettledMs,
       rssBefore: before.rss,
-      rssAfter: readRss(this.cfg.serverPid),
+      rssAfter: readRss(this.pids),
     };
   }
 
@@ -228,13 +259,14 @@ class Runner {
     const label = SERVER_LABELS[cfg.server];
 
     log('smoke check with real providers');
-    const smoke = await smokeCheck(cfg.server, cfg.wsBase, cfg.transcriptRooms[0]!, cfg.token);
+    const smoke = await smokeCheck(cfg.server, cfg.nodes.map((n) => n.wsBase), cfg.transcriptRooms[0]!, cfg.token);
     if (!smoke.ok) log(`smoke check FAILED: ${smoke.error}`);
     await this.waitRooms(10_000);
     // Let timers the smoke check left due (Concord's 1 s transcript-index update) run out before the baseline.
     await sleep(1500);
 
-    const baselineProbe = await probe(cfg.probeUrl, 'gc');
+    const baselineProbe = sumProbes(await this.probeAll('gc'));
+    if (!baselineProbe) throw new Error('a server did not answer its probe before the load');
     const baseline = await this.memory();
     const before = { live: baselineProbe.timers.live, ref: baselineProbe.timers.ref, resources: baselineProbe.resources, rss: baseline.rss };
 
@@ -294,7 +326,7 @@ class Runner {
     this.lag.stop();
 
     return {
-      server: cfg.server, label, ok: smoke.ok, ...(smoke.ok ? {} : { error: `smoke: ${smoke.error}` }), smoke, setupMs: 0,
+      server: cfg.server, label, nodes: cfg.nodes.length, ok: smoke.ok, ...(smoke.ok ? {} : { error: `smoke: ${smoke.error}` }), smoke, setupMs: 0,
       connect: {
         sockets: writers.length + others.length, totalMs: a.totalMs + b.totalMs,
         perSocket: percentiles([...a.times, ...b.times]), failed: a.failed + b.failed,
@@ -307,6 +339,18 @@ class Runner {
       storm, churn, loadProcess: { cpuPctDefault: defaultLoad.loadCpuPct },
     };
   }
+}
+
+/** Timers and handles of all nodes together; null if any node did not answer. */
+function sumProbes(snaps: (ProbeSnapshot | null)[]): { timers: { live: number; ref: number }; resources: Record<string, number> } | null {
+  if (snaps.some((x) => x === null)) return null;
+  const out = { timers: { live: 0, ref: 0 }, resources: {} as Record<string, number> };
+  for (const x of snaps as ProbeSnapshot[]) {
+    out.timers.live += x.timers.live;
+    out.timers.ref += x.timers.ref;
+    for (const [k, v] of Object.entries(x.resources)) out.resources[k] = (out.resources[k] ?? 0) + v;
+  }
+  return out;
 }
 
 /** Offered rate where p99 crosses `limit`, interpolated on log scales between the last good and first bad step. */

@@ -49,14 +49,41 @@ function ticksPerSecond(): number {
 
 export interface CpuReading { cpuSeconds: number; at: number }
 
-/** utime + stime of a process (all its threads), in seconds. */
-export function readCpu(pid: number): CpuReading {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name may contain spaces; fields resume after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return { cpuSeconds: (utime + stime) / ticksPerSecond(), at: performance.now() };
+function processCpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may contain spaces; fields resume after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
+  } catch {
+    return 0; // gone (a PostgreSQL backend that ended)
+  }
+}
+
+/** utime + stime of processes (all their threads) together, in seconds. */
+export function readCpu(pids: number | readonly number[]): CpuReading {
+  let cpuSeconds = 0;
+  for (const pid of typeof pids === 'number' ? [pids] : pids) cpuSeconds += processCpuSeconds(pid);
+  return { cpuSeconds, at: performance.now() };
+}
+
+/**
+ * The local PostgreSQL and Redis processes (every backend of the one and the other).
+ * Their CPU is part of the cost of the PostgreSQL and cluster runs; for the others it is
+ * machine noise. Backends come and go, so this is read again for each window.
+ */
+export function infraPids(): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const comm = fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      if (comm === 'postgres' || comm.startsWith('redis-server')) out.push(Number(entry));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return out;
 }
 
 /** Busy time of the whole machine (all CPUs, all processes), in seconds. */
@@ -74,11 +101,15 @@ export function cpuPercent(a: CpuReading, b: CpuReading): number {
   return wall > 0 ? round(((b.cpuSeconds - a.cpuSeconds) / wall) * 100, 1) : 0;
 }
 
-/** VmRSS in bytes. */
-export function readRss(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-  return m ? Number(m[1]) * 1024 : 0;
+/** VmRSS in bytes, summed over `pids`. */
+export function readRss(pids: number | readonly number[]): number {
+  let sum = 0;
+  for (const pid of typeof pids === 'number' ? [pids] : pids) {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    sum += m ? Number(m[1]) * 1024 : 0;
+  }
+  return sum;
 }
 
 /** This process's CPU use as percent of one core since `since`. */
@@ -96,11 +127,11 @@ export class SelfCpu {
   }
 }
 
-/** Samples a server's RSS once a second while running. */
+/** Samples the summed RSS of a server's processes once a second while running. */
 export class RssSampler {
   max = 0;
   private timer: NodeJS.Timeout | null = null;
-  constructor(private readonly pid: number) {}
+  constructor(private readonly pid: readonly number[]) {}
   start(): void {
     this.max = readRss(this.pid);
     this.timer = setInterval(() => { this.max = Math.max(this.max, readRss(this.pid)); }, 1000);
@@ -139,10 +170,13 @@ export async function tryProbe(url: string, action: 'lag-reset' | null = null): 
   }
 }
 
-/** Memory after two forced collections: RSS from /proc and heapUsed + external from the probe. */
-export async function memorySample(pid: number, probeUrl: string): Promise<MemorySample> {
-  const snap = await probe(probeUrl, 'gc');
-  return { rss: readRss(pid), heap: snap.memory.heapUsed + snap.memory.external };
+/** Memory after two forced collections, summed over the server's processes: RSS from /proc and heapUsed + external from each probe. */
+export async function memorySample(nodes: readonly { pid: number; probeUrl: string }[]): Promise<MemorySample> {
+  const snaps = await Promise.all(nodes.map((n) => probe(n.probeUrl, 'gc')));
+  return {
+    rss: readRss(nodes.map((n) => n.pid)),
+    heap: snaps.reduce((sum, s) => sum + s.memory.heapUsed + s.memory.external, 0),
+  };
 }
 
 // ---- the ledger ------------------------------------------------------------------------
@@ -157,7 +191,15 @@ export function isMarker(v: unknown): v is Marker {
 
 interface WriteRecord { t: number; expected: number; received: number; window: number }
 
-interface WindowSamples { transcript: number[]; codebook: number[]; writes: number; deliveries: number }
+interface WindowSamples {
+  transcript: number[];
+  /** Transcript samples split by whether the receiver is on the writer's node. */
+  sameNode: number[];
+  crossNode: number[];
+  codebook: number[];
+  writes: number;
+  deliveries: number;
+}
 
 /**
  * Every write (room, seq) with its send time and how many receivers should get
@@ -177,7 +219,7 @@ export class Ledger {
 
   /** Starts attributing writes to a new window; returns its id. */
   openWindow(): number {
-    this.windows.push({ transcript: [], codebook: [], writes: 0, deliveries: 0 });
+    this.windows.push({ transcript: [], sameNode: [], crossNode: [], codebook: [], writes: 0, deliveries: 0 });
     this.current = this.windows.length - 1;
     return this.current;
   }
@@ -189,7 +231,8 @@ export class Ledger {
     if (this.current >= 0) this.windows[this.current]!.writes++;
   }
 
-  recordReceipt(room: number, m: Marker, at: number): void {
+  /** `crossNode`: the receiver is connected to another server process than the writer. */
+  recordReceipt(room: number, m: Marker, at: number, crossNode = false): void {
     if (m.r !== room) { this.misrouted++; return; }
     const w = this.writes[room]?.[m.s];
     if (!w) { this.unknown++; return; }
@@ -198,7 +241,13 @@ export class Ledger {
     if (w.window < 0) return;
     const win = this.windows[w.window]!;
     win.deliveries++;
-    (room === this.codebookIndex ? win.codebook : win.transcript).push(at - w.t);
+    const latency = at - w.t;
+    if (room === this.codebookIndex) {
+      win.codebook.push(latency);
+    } else {
+      win.transcript.push(latency);
+      (crossNode ? win.crossNode : win.sameNode).push(latency);
+    }
   }
 
   /** Latency samples of a window plus, for deliveries still missing, their age so far (a lower bound). */
@@ -213,7 +262,7 @@ export class Ledger {
     return out;
   }
 
-  summary(id: number): { transcript: number[]; codebook: number[]; writes: number; deliveries: number; expected: number; lost: number } {
+  summary(id: number): WindowSamples & { expected: number; lost: number } {
     const win = this.windows[id]!;
     let expected = 0;
     let received = 0;
@@ -224,6 +273,6 @@ export class Ledger {
         received += w.received;
       }
     }
-    return { transcript: win.transcript, codebook: win.codebook, writes: win.writes, deliveries: win.deliveries, expected, lost: expected - received };
+    return { ...win, expected, lost: expected - received };
   }
 }

@@ -1,7 +1,7 @@
 /** Renders a BenchReport: a Markdown summary with ratios and targets, and an SVG latency-against-load chart. */
 import type { BenchReport, ServerKind, ServerResult, WindowResult } from './types.ts';
 
-const ORDER: ServerKind[] = ['concord', 'hocuspocus', 'y-websocket'];
+const ORDER: ServerKind[] = ['concord', 'concord-pg', 'concord-cluster', 'hocuspocus', 'y-websocket'];
 
 type Num = number | null | undefined;
 
@@ -26,6 +26,8 @@ const mb = (bytes: Num) => (bytes === null || bytes === undefined ? null : bytes
 interface Row {
   label: string;
   get: (r: ServerResult) => Num;
+  /** A second figure shown as "a / b" (no ratio). */
+  pair?: (r: ServerResult) => Num;
   digits?: number;
   /** Target on Concord/Hocuspocus and Concord/ref ratios, or an absolute target on Concord. */
   target?: { vsHocuspocus?: ['<=' | '>=', number]; vsRef?: ['<=' | '>=', number]; absolute?: ['<=' | '>=', number] };
@@ -35,9 +37,12 @@ const ROWS: Row[] = [
   { label: 'latency p50 (ms), default load', get: (r) => r.defaultLoad?.latency.p50 },
   { label: 'latency p95 (ms), default load', get: (r) => r.defaultLoad?.latency.p95 },
   { label: 'latency p99 (ms), default load', get: (r) => r.defaultLoad?.latency.p99, target: { vsHocuspocus: ['<=', 0.5], vsRef: ['<=', 1.0] } },
+  { label: 'latency p50 / p99 (ms) to receivers on the writer\'s node', get: (r) => r.defaultLoad?.sameNodeLatency?.p50, pair: (r) => r.defaultLoad?.sameNodeLatency?.p99 },
+  { label: 'latency p50 / p99 (ms) to receivers on another node', get: (r) => r.defaultLoad?.crossNodeLatency?.p50, pair: (r) => r.defaultLoad?.crossNodeLatency?.p99 },
   { label: 'codebook p99 (ms), fan-out to every client', get: (r) => r.defaultLoad?.codebookLatency.p99 },
   { label: 'lost deliveries, default load', get: (r) => r.defaultLoad?.lost, digits: 0 },
-  { label: 'server CPU (% of a core), default load', get: (r) => r.defaultLoad?.serverCpuPct },
+  { label: 'server CPU (% of a core, all its processes), default load', get: (r) => r.defaultLoad?.serverCpuPct },
+  { label: 'PostgreSQL + Redis CPU (% of a core), default load', get: (r) => r.defaultLoad?.infraCpuPct },
   { label: 'server CPU per frame delivered (µs), default load', get: (r) => r.defaultLoad?.serverUsPerFrame },
   { label: 'server event-loop delay p99 (ms), default load', get: (r) => r.defaultLoad?.serverLagP99 },
   { label: 'server event-loop delay max (ms), default load', get: (r) => r.defaultLoad?.serverLagMax },
@@ -102,14 +107,19 @@ export function renderMarkdown(rep: BenchReport): string {
   lines.push(`| ${head.join(' | ')} |`);
   lines.push(`|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
   for (const row of ROWS) {
-    const cells = [row.label, ...servers.map((s) => fmt(row.get(by.get(s)!), row.digits ?? 1))];
+    const cell = (r: ServerResult) => {
+      const a = row.get(r);
+      if (!row.pair) return fmt(a, row.digits ?? 1);
+      return a === null || a === undefined ? '–' : `${fmt(a, row.digits ?? 1)} / ${fmt(row.pair(r), row.digits ?? 1)}`;
+    };
+    const cells = [row.label, ...servers.map((s) => cell(by.get(s)!))];
     let mark = '';
     if (c && hp) {
-      const r = ratio(row.get(c), row.get(hp));
+      const r = row.pair ? null : ratio(row.get(c), row.get(hp));
       cells.push(fmtRatio(r) + check(r, row.target?.vsHocuspocus));
     }
     if (c && ref) {
-      const r = ratio(row.get(c), row.get(ref));
+      const r = row.pair ? null : ratio(row.get(c), row.get(ref));
       cells.push(fmtRatio(r) + check(r, row.target?.vsRef));
     }
     if (c && row.target?.absolute) mark = check(row.get(c) ?? null, row.target.absolute);
@@ -120,6 +130,7 @@ export function renderMarkdown(rep: BenchReport): string {
   lines.push('Latency is writer → receiver for transcript rooms ' +
     '(K − 1 receivers per update); "lost" counts deliveries missing one second after the window.');
   lines.push('');
+  lines.push(...crossingNodes(rep));
   for (const s of servers) {
     const r = by.get(s)!;
     lines.push(`## ${r.label}: latency against load`);
@@ -127,17 +138,18 @@ export function renderMarkdown(rep: BenchReport): string {
     if (!r.ok) lines.push(`**Run problem:** ${r.error ?? 'unknown'}\n`);
     lines.push(`Smoke check with real providers: ${r.smoke.ok ? 'ok' : 'FAILED'} (${r.smoke.ms} ms)${r.smoke.error ? ` — ${r.smoke.error}` : ''}.`);
     lines.push('');
-    lines.push('| offered/s | achieved/s | delivered/s | p50 | p95 | p99 | codebook p99 | lost | server CPU % | µs/frame | server lag p99/max | load CPU % | other CPU % | load lag p99 |');
-    lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    if (r.nodes > 1) lines.push(`${r.nodes} server processes: CPU and RSS are their sum, event-loop delay the worst node's.\n`);
+    lines.push('| offered/s | achieved/s | delivered/s | p50 | p95 | p99 | codebook p99 | lost | server CPU % | µs/frame | server lag p99/max | PG + Redis CPU % | load CPU % | other CPU % | load lag p99 |');
+    lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const w of r.saturation) {
       lines.push(`| ${fmt(w.offered, 0)} | ${fmt(w.achieved)} | ${fmt(w.delivered)} | ${fmt(w.latency.p50)} | ${fmt(w.latency.p95)} | ` +
-        `${fmt(w.latency.p99)} | ${fmt(w.codebookLatency.p99)} | ${fmt(w.lost, 0)} | ${fmt(w.serverCpuPct)} | ${fmt(w.serverUsPerFrame)} | ${fmt(w.serverLagP99)}/${fmt(w.serverLagMax)} | ${fmt(w.loadCpuPct)} | ${fmt(w.otherCpuPct)} | ${fmt(w.loadLagP99)} |`);
+        `${fmt(w.latency.p99)} | ${fmt(w.codebookLatency.p99)} | ${fmt(w.lost, 0)} | ${fmt(w.serverCpuPct)} | ${fmt(w.serverUsPerFrame)} | ${fmt(w.serverLagP99)}/${fmt(w.serverLagMax)} | ${fmt(w.infraCpuPct)} | ${fmt(w.loadCpuPct)} | ${fmt(w.otherCpuPct)} | ${fmt(w.loadLagP99)} |`);
     }
     if (r.churn) {
       const grown = Object.entries(r.churn.resourcesGrown).map(([k, v]) => `${k} +${v}`).join(', ') || 'none';
       lines.push('');
       lines.push(`After everyone left: rooms ${fmt(r.churn.roomsLeft, 0)} (waited ${r.churn.waitedMs} ms), live timers ${r.churn.timersBefore} → ` +
-        `${r.churn.timersAfter ?? 'no answer'} (ref'd Δ ${r.churn.refTimersLeft ?? '–'}), handles grown: ${grown}, RSS ${fmt(mb(r.churn.rssBefore))} → ${fmt(mb(r.churn.rssAfter))} MB.`);
+        `${r.churn.timersAfter ?? 'no answer'} (ref'd Δ ${r.churn.refTimersLeft ?? '–'}; waited ${r.churn.timersSettledMs ?? 0} ms for them to settle), handles grown: ${grown}, RSS ${fmt(mb(r.churn.rssBefore))} → ${fmt(mb(r.churn.rssAfter))} MB.`);
     }
     lines.push('');
   }
@@ -150,9 +162,41 @@ export function renderMarkdown(rep: BenchReport): string {
   return lines.join('\n');
 }
 
+/**
+ * The cost of crossing nodes: in the cluster run, every room has receivers on the
+ * writer's node and on the other, under the same load at the same moment, so their
+ * difference is what Redis adds; beside it the single-node runs on SQLite and PostgreSQL.
+ */
+function crossingNodes(rep: BenchReport): string[] {
+  const cluster = rep.results.find((r) => r.server === 'concord-cluster');
+  if (!cluster?.defaultLoad?.crossNodeLatency || !cluster.defaultLoad.sameNodeLatency) return [];
+  const single = ['concord', 'concord-pg'].map((k) => rep.results.find((r) => r.server === k)).filter((r): r is ServerResult => !!r?.defaultLoad);
+  const out: string[] = [];
+  out.push('## Several nodes: the cost of crossing nodes');
+  out.push('');
+  out.push('Default load. In the cluster run client k of room r is on node (r + k) mod 2, so each room has one receiver on the ' +
+    'writer\'s node and two on the other; "cost" is cross-node minus same-node, measured in the same window.');
+  out.push('');
+  out.push('| run | p50 | p95 | p99 | max | samples | server CPU % | PostgreSQL + Redis CPU % |');
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const row = (name: string, p: { p50: number; p95: number; p99: number; max: number; count: number }, w: WindowResult | null) =>
+    out.push(`| ${name} | ${fmt(p.p50)} | ${fmt(p.p95)} | ${fmt(p.p99)} | ${fmt(p.max)} | ${fmt(p.count, 0)} | ${w ? fmt(w.serverCpuPct) : ''} | ${w ? fmt(w.infraCpuPct) : ''} |`);
+  for (const r of single) row(`${r.label}, 1 node`, r.defaultLoad!.latency, r.defaultLoad);
+  const d = cluster.defaultLoad;
+  row(`${cluster.label}: all receivers`, d.latency, d);
+  row('… receivers on the writer\'s node', d.sameNodeLatency!, null);
+  row('… receivers on the other node', d.crossNodeLatency!, null);
+  const same = d.sameNodeLatency!, cross = d.crossNodeLatency!;
+  out.push(`| **cost of crossing nodes** | **+${fmt(cross.p50 - same.p50)}** | +${fmt(cross.p95 - same.p95)} | **+${fmt(cross.p99 - same.p99)}** | | | | |`);
+  out.push('');
+  return out;
+}
+
 // ---- SVG ---------------------------------------------------------------------------------
 
-const COLORS: Record<ServerKind, string> = { concord: '#D55E00', hocuspocus: '#0072B2', 'y-websocket': '#009E73' };
+const COLORS: Record<ServerKind, string> = {
+  concord: '#D55E00', 'concord-pg': '#CC79A7', 'concord-cluster': '#E69F00', hocuspocus: '#0072B2', 'y-websocket': '#009E73',
+};
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

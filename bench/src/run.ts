@@ -1,9 +1,10 @@
 /**
- * `npm run bench [-- --quick] [-- --servers concord,hocuspocus] [-- --rooms N --clients K]`
+ * `npm run bench [-- --quick] [-- --servers concord,concord-cluster,hocuspocus] [-- --rooms N --clients K]`
  *
- * For each server in turn: start it as a child process on loopback, prepare its
- * data (Concord: user, token, project and N transcripts over HTTP), fork a fresh
- * load process that drives the workload and measures, stop the server. Then
+ * For each server in turn: start it as child process(es) on loopback (the cluster:
+ * two Concord nodes on PostgreSQL + Redis), prepare its data (Concord: user, token,
+ * project and N transcripts over HTTP), fork a fresh load process that drives the
+ * workload and measures, stop the server. Then
  * write bench/results/<date>-<sha>[-quick].{json,md,svg} and print the table.
  * Raw server and load logs go to bench/results/raw/ (gitignored).
  */
@@ -13,12 +14,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { cpuPercent, readSystemCpu } from './metrics.ts';
 import { renderMarkdown, renderSvg } from './report.ts';
-import { BENCH_DIR, REPO_ROOT, setupConcord, startServer } from './servers.ts';
+import { BENCH_DIR, prepareDeployment, REPO_ROOT, setupConcord, startServer, type RunningServer } from './servers.ts';
 import type { BenchOptions, BenchReport, LoadConfig, ServerKind, ServerResult } from './types.ts';
-import { SERVER_LABELS } from './types.ts';
+import { isConcord, SERVER_LABELS } from './types.ts';
 import { dialectOf } from './workload.ts';
 
-const ALL_SERVERS: ServerKind[] = ['concord', 'hocuspocus', 'y-websocket'];
+const ALL_SERVERS: ServerKind[] = ['concord', 'concord-pg', 'concord-cluster', 'hocuspocus', 'y-websocket'];
 
 export function parseOptions(argv: string[]): BenchOptions {
   const flag = (name: string) => argv.includes(`--${name}`);
@@ -149,7 +150,7 @@ function runLoad(config: LoadConfig, logFile: string, timeoutMs: number, nice: n
 function failedResult(server: ServerKind, error: string): ServerResult {
   const zero = { rss: 0, heap: 0 };
   return {
-    server, label: SERVER_LABELS[server], ok: false, error, smoke: { ok: false, ms: 0, error }, setupMs: 0,
+    server, label: SERVER_LABELS[server], nodes: 0, ok: false, error, smoke: { ok: false, ms: 0, error }, setupMs: 0,
     connect: { sockets: 0, totalMs: 0, perSocket: { count: 0, p50: 0, p95: 0, p99: 0, max: 0, mean: 0 }, failed: 0 },
     memory: { baseline: zero, roomsLoaded: zero, allConnected: zero, rooms: 0, idleConnections: 0, perIdleConnection: zero, perLoadedRoom: zero },
     defaultLoad: null, saturation: [], saturationUpdatesPerS: null, saturationLastGood: null, storm: null, churn: null,
@@ -158,41 +159,51 @@ function failedResult(server: ServerKind, error: string): ServerResult {
 }
 
 async function benchServer(kind: ServerKind, o: BenchOptions, text: string, rawDir: string, tmp: string): Promise<ServerResult> {
-  const dataDir = path.join(tmp, kind);
-  let token: string | null = null;
-  const projectId = fakeId(1, 12);
-  let transcriptRooms = Array.from({ length: o.rooms }, (_, i) => `${projectId}/transcripts/${fakeId(i, 12)}`);
-  let codebookRoom = `${projectId}/codebook`;
-  let setupMs = 0;
-  if (kind === 'concord') {
-    // Made over HTTP in a first process; the measured process starts fresh on the same data,
-    // so its baseline memory does not carry the imports (the others start empty too).
-    const setup = await startServer(kind, dataDir, path.join(rawDir, `${kind}-setup.log`));
-    try {
-      console.error(`[${kind}] creating user, token, project and ${o.rooms} transcripts over HTTP`);
-      const fx = await setupConcord(setup.httpUrl, o.rooms, text);
-      token = fx.token;
-      transcriptRooms = fx.transcriptIds.map((id) => `${fx.projectId}/transcripts/${id}`);
-      codebookRoom = `${fx.projectId}/codebook`;
-      setupMs = fx.setupMs;
-    } finally {
-      await setup.stop();
-    }
-  }
-  const server = await startServer(kind, dataDir, path.join(rawDir, `${kind}-server.log`), o.nice);
-  console.error(`[${kind}] started, pid ${server.pid}, ${server.httpUrl}`);
+  const deployment = await prepareDeployment(kind);
+  const nodes: RunningServer[] = [];
   try {
+    let token: string | null = null;
+    const projectId = fakeId(1, 12);
+    let transcriptRooms = Array.from({ length: o.rooms }, (_, i) => `${projectId}/transcripts/${fakeId(i, 12)}`);
+    let codebookRoom = `${projectId}/codebook`;
+    let setupMs = 0;
+    const dataDir = (i: number) => path.join(tmp, `${kind}-${i + 1}`);
+    if (isConcord(kind)) {
+      // Made over HTTP in a first process; the measured processes start fresh on the same data,
+      // so their baseline memory does not carry the imports (the others start empty too).
+      const setup = await startServer(kind, dataDir(0), path.join(rawDir, `${kind}-setup.log`), 0, deployment.nodeEnv[0]);
+      try {
+        console.error(`[${kind}] creating user, token, project and ${o.rooms} transcripts over HTTP`);
+        const fx = await setupConcord(setup.httpUrl, o.rooms, text);
+        token = fx.token;
+        transcriptRooms = fx.transcriptIds.map((id) => `${fx.projectId}/transcripts/${id}`);
+        codebookRoom = `${fx.projectId}/codebook`;
+        setupMs = fx.setupMs;
+      } finally {
+        await setup.stop();
+      }
+    }
+    // One at a time: on two cores parallel start-ups only slow each other down.
+    for (const [i, env] of deployment.nodeEnv.entries()) {
+      const logName = deployment.nodeEnv.length > 1 ? `${kind}-server-${i + 1}.log` : `${kind}-server.log`;
+      nodes.push(await startServer(kind, dataDir(i), path.join(rawDir, logName), o.nice, env));
+    }
+    console.error(`[${kind}] started, ${nodes.map((n) => `pid ${n.pid} ${n.httpUrl}`).join(', ')}`);
     const config: LoadConfig = {
-      server: kind, dialect: dialectOf(kind), wsBase: server.wsBase, token, transcriptRooms, codebookRoom, seedText: text,
-      serverPid: server.pid, probeUrl: server.probeUrl,
-      healthUrl: kind === 'concord' ? `${server.httpUrl}/api/health` : null, options: o,
+      server: kind, dialect: dialectOf(kind), token, transcriptRooms, codebookRoom, seedText: text, options: o,
+      nodes: nodes.map((n) => ({
+        wsBase: n.wsBase, pid: n.pid, probeUrl: n.probeUrl, healthUrl: isConcord(kind) ? `${n.httpUrl}/api/health` : null,
+      })),
     };
-    const died = server.exited.then((code) => { throw new Error(`${kind} server exited with ${code} during the run`); });
+    const died = Promise.race(nodes.map((n, i) => n.exited.then((code) => {
+      throw new Error(`${kind} server${nodes.length > 1 ? ` ${i + 1}` : ''} exited with ${code} during the run`);
+    })));
     const result = await Promise.race([runLoad(config, path.join(rawDir, `${kind}-load.log`), (o.quick ? 5 : 40) * 60_000, o.nice), died]);
     result.setupMs = setupMs;
     return result;
   } finally {
-    await server.stop();
+    await Promise.all(nodes.map((n) => n.stop()));
+    await deployment.cleanup().catch((err: unknown) => console.error(`[${kind}] cleanup: ${String(err)}`));
   }
 }
 

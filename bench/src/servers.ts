@@ -3,21 +3,29 @@
  * loopback: `node --expose-gc --import tsx --import bench/servers/probe.ts <entry>`
  * with PORT=0 and HOST=127.0.0.1, stdout/stderr to a raw log.
  *   - Concord: apps/server/src/main.ts as shipped (SQLite, auth on), CONCORD_DEMO=0, CONCORD_LOG=silent;
+ *   - Concord on PostgreSQL: the same with DATABASE_URL (a fresh schema of the local server);
+ *   - Concord, 2 nodes: two such processes on one PostgreSQL schema with REDIS_URL (the local Redis);
  *   - Hocuspocus: bench/servers/hocuspocus.ts;
  *   - y-websocket reference: bench/servers/y-websocket.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ServerKind } from './types.ts';
+import pg from 'pg';
+import { NODE_COUNT, type ServerKind } from './types.ts';
 
 export const BENCH_DIR = path.resolve(import.meta.dirname, '..');
 export const REPO_ROOT = path.resolve(BENCH_DIR, '..');
 
+const CONCORD_ENTRY = { entry: path.join(REPO_ROOT, 'apps/server/src/main.ts'), ready: /Concord listening on (http:\/\/\S+)/ };
+
 const ENTRIES: Record<ServerKind, { entry: string; ready: RegExp }> = {
-  concord: { entry: path.join(REPO_ROOT, 'apps/server/src/main.ts'), ready: /Concord listening on (http:\/\/\S+)/ },
+  concord: CONCORD_ENTRY,
+  'concord-pg': CONCORD_ENTRY,
+  'concord-cluster': CONCORD_ENTRY,
   hocuspocus: { entry: path.join(BENCH_DIR, 'servers/hocuspocus.ts'), ready: /listening on (http:\/\/\S+)/ },
   'y-websocket': { entry: path.join(BENCH_DIR, 'servers/y-websocket.ts'), ready: /listening on (http:\/\/\S+)/ },
 };
@@ -36,7 +44,7 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(kind: ServerKind, dataDir: string, logFile: string, nice = 0): Promise<RunningServer> {
+export async function startServer(kind: ServerKind, dataDir: string, logFile: string, nice = 0, env: Record<string, string> = {}): Promise<RunningServer> {
   const { entry, ready } = ENTRIES[kind];
   fs.mkdirSync(dataDir, { recursive: true });
   const log = fs.createWriteStream(logFile);
@@ -48,6 +56,7 @@ export async function startServer(kind: ServerKind, dataDir: string, logFile: st
       PORT: '0', HOST: '127.0.0.1',
       CONCORD_DATA: dataDir, CONCORD_DEMO: '0', CONCORD_LOG: 'silent',
       BENCH_DATA: dataDir,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -90,6 +99,57 @@ export async function startServer(kind: ServerKind, dataDir: string, logFile: st
       clearTimeout(killer);
       log.end();
     },
+  };
+}
+
+// ---- deployments: what each kind needs around its processes --------------------------------------
+
+/** PostgreSQL and Redis on their usual local ports (as in CI); BENCH_DATABASE_URL / BENCH_REDIS_URL override. */
+const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface Deployment {
+  /** Environment of each node's process (one entry per node). */
+  nodeEnv: Record<string, string>[];
+  /** Drops what the deployment created (the PostgreSQL schema). */
+  cleanup(): Promise<void>;
+}
+
+async function pgQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Concord on PostgreSQL gets a fresh schema `concord_bench_<random>`; node-postgres passes
+ * the URL's `options` to the server, so `search_path` puts every table there. The cluster
+ * adds Redis and a node name per process.
+ */
+export async function prepareDeployment(kind: ServerKind): Promise<Deployment> {
+  const nodes = NODE_COUNT[kind];
+  if (kind !== 'concord-pg' && kind !== 'concord-cluster') {
+    return { nodeEnv: Array.from({ length: nodes }, () => ({})), cleanup: async () => {} };
+  }
+  const schema = `concord_bench_${randomBytes(5).toString('hex')}`;
+  try {
+    await pgQuery(`CREATE SCHEMA ${schema}`);
+  } catch (err) {
+    throw new Error(`${kind} needs PostgreSQL at ${PG_URL} (set BENCH_DATABASE_URL): ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const url = new URL(PG_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  const tag = randomBytes(3).toString('hex');
+  return {
+    nodeEnv: Array.from({ length: nodes }, (_, i) => ({
+      DATABASE_URL: url.toString(),
+      ...(kind === 'concord-cluster' ? { REDIS_URL, CONCORD_NODE: `bench-${i + 1}-${tag}` } : {}),
+    })),
+    cleanup: () => pgQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`),
   };
 }
 

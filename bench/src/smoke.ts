@@ -2,7 +2,8 @@
  * Smoke check with the real client libraries, once per server before the load:
  * two providers join the same room, one writes a map entry and sets its
  * awareness state, the other must see both. y-websocket's WebsocketProvider for
- * Concord and the reference server, @hocuspocus/provider for Hocuspocus.
+ * Concord and the reference server, @hocuspocus/provider for Hocuspocus. With
+ * several server processes the two providers join different ones.
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
@@ -10,7 +11,7 @@ import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import type { Awareness } from 'y-protocols/awareness';
-import type { ServerKind, SmokeResult } from './types.ts';
+import { isConcord, type ServerKind, type SmokeResult } from './types.ts';
 
 interface Peer {
   doc: Y.Doc;
@@ -27,7 +28,7 @@ function peer(server: ServerKind, wsBase: string, room: string, token: string | 
     p.attach();
     return { doc, awareness: p.awareness!, synced: () => p.synced, destroy: () => { p.destroy(); websocketProvider.destroy(); } };
   }
-  const url = server === 'concord' ? `${wsBase}/sync` : wsBase;
+  const url = isConcord(server) ? `${wsBase}/sync` : wsBase;
   const p = new WebsocketProvider(url, room, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
@@ -44,10 +45,10 @@ async function until(cond: () => boolean, timeoutMs: number, what: string): Prom
   }
 }
 
-export async function smokeCheck(server: ServerKind, wsBase: string, room: string, token: string | null): Promise<SmokeResult> {
+export async function smokeCheck(server: ServerKind, wsBases: readonly string[], room: string, token: string | null): Promise<SmokeResult> {
   const t0 = performance.now();
-  const a = peer(server, wsBase, room, token);
-  const b = peer(server, wsBase, room, token);
+  const a = peer(server, wsBases[0]!, room, token);
+  const b = peer(server, wsBases[wsBases.length - 1]!, room, token);
   try {
     await until(() => a.synced() && b.synced(), 10_000, 'both providers to sync');
     const nonce = Math.random().toString(36).slice(2);

@@ -1,13 +1,24 @@
 /** Types shared by the orchestrator (run.ts), the load process (load.ts) and the report. */
 import type { Dialect } from './client.ts';
 
-export type ServerKind = 'concord' | 'hocuspocus' | 'y-websocket';
+export type ServerKind = 'concord' | 'concord-pg' | 'concord-cluster' | 'hocuspocus' | 'y-websocket';
 
 export const SERVER_LABELS: Record<ServerKind, string> = {
   concord: 'Concord',
+  'concord-pg': 'Concord, PostgreSQL',
+  'concord-cluster': 'Concord, 2 nodes + Redis',
   hocuspocus: 'Hocuspocus 3.4',
   'y-websocket': 'y-websocket 2.1 ref',
 };
+
+/** Server processes per kind: the cluster runs two Concord nodes sharing PostgreSQL and Redis. */
+export const NODE_COUNT: Record<ServerKind, number> = {
+  concord: 1, 'concord-pg': 1, 'concord-cluster': 2, hocuspocus: 1, 'y-websocket': 1,
+};
+
+export function isConcord(kind: ServerKind): boolean {
+  return kind === 'concord' || kind === 'concord-pg' || kind === 'concord-cluster';
+}
 
 export interface BenchOptions {
   quick: boolean;
@@ -42,22 +53,32 @@ export interface BenchOptions {
   nice: number;
 }
 
+/** One server process under test. */
+export interface NodeEndpoint {
+  /** ws://127.0.0.1:<port> */
+  wsBase: string;
+  pid: number;
+  probeUrl: string;
+  /** Concord's /api/health (reports the node's loaded `rooms`); null for the others. */
+  healthUrl: string | null;
+}
+
 /** What the orchestrator hands the load process for one server. */
 export interface LoadConfig {
   server: ServerKind;
   dialect: Dialect;
-  /** ws://127.0.0.1:<port> */
-  wsBase: string;
+  /**
+   * The server's processes. With several, the writer of room r is on node r mod n and
+   * client k of the room on node (r + k) mod n, so each room has receivers on the
+   * writer's node and on the others; every client's codebook socket goes to its node.
+   */
+  nodes: NodeEndpoint[];
   /** Concord's personal access token (query parameter); null for the others. */
   token: string | null;
   transcriptRooms: string[];
   codebookRoom: string;
   /** Transcript text the writers put into empty rooms (the others start empty; Concord's are imported). */
   seedText: string;
-  serverPid: number;
-  probeUrl: string;
-  /** Concord's /api/health (reports `rooms`). */
-  healthUrl: string | null;
   options: BenchOptions;
 }
 
@@ -96,11 +117,18 @@ export interface WindowResult {
   /** Deliveries/s counted at receivers. */
   delivered: number;
   latency: Percentiles;
+  /** Transcript-room latency to receivers on the writer's node (several nodes only). */
+  sameNodeLatency: Percentiles | null;
+  /** Transcript-room latency to receivers on another node: through Redis (several nodes only). */
+  crossNodeLatency: Percentiles | null;
   codebookLatency: Percentiles;
   /** Deliveries expected (receivers connected at send time) and missing after the grace period. */
   expected: number;
   lost: number;
+  /** CPU of all the server's processes together (% of one core). */
   serverCpuPct: number;
+  /** CPU of the local PostgreSQL and Redis processes during the window (% of one core): part of the cost of the PostgreSQL and cluster runs. */
+  infraCpuPct: number;
   /**
    * Server CPU time per frame the clients received (updates, awareness, acks), µs: work done
    * rather than work offered, so it stays meaningful when the server falls behind or the machine is busy.
@@ -109,6 +137,7 @@ export interface WindowResult {
   /** The server's event-loop delay during the window (ms), from the probe; null if the probe did not answer. */
   serverLagP99: number | null;
   serverLagMax: number | null;
+  /** Largest sum of the server processes' RSS seen during the window. */
   serverRssMax: number;
   loadCpuPct: number;
   /** CPU used by every other process on the machine during the window (% of one core): noise. */
@@ -148,6 +177,8 @@ export interface ChurnResult {
   /** Handle kinds (getActiveResourcesInfo) that grew between before and after. */
   resourcesGrown: Record<string, number>;
   waitedMs: number;
+  /** How long the timer count took to fall back (waits up to the churn timeout while it is above the baseline). */
+  timersSettledMs: number;
   rssBefore: number;
   rssAfter: number;
 }
@@ -155,6 +186,8 @@ export interface ChurnResult {
 export interface ServerResult {
   server: ServerKind;
   label: string;
+  /** Server processes (2 for the cluster run). */
+  nodes: number;
   ok: boolean;
   error?: string;
   smoke: SmokeResult;

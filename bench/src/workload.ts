@@ -7,13 +7,18 @@
  * Writers put a marker {r: room, s: seq, t} into each update, beside the coding;
  * receivers decode every incoming update, find the markers and record latency
  * against the ledger (same process, same monotonic clock).
+ *
+ * With several server processes (nodes), client k of room r connects to node
+ * (r + k) mod n, both its sockets; so the writer (k = 0) of room r is on node
+ * r mod n, rooms are spread evenly, and each room has receivers on the writer's
+ * node and on others. Receipts are tagged same-node or cross-node.
  */
 import { performance } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import { CodebookDoc, parseTranscript, TranscriptDoc, transcriptBody } from '@concord/shared';
 import { SyncClient, type Dialect } from './client.ts';
 import { isMarker, Ledger } from './metrics.ts';
-import type { ServerKind } from './types.ts';
+import { isConcord, type ServerKind } from './types.ts';
 
 /** Sockets per loopback source address (Concord allows 200 per IP; real users come from many hosts). */
 const SOCKETS_PER_ADDRESS = 150;
@@ -41,11 +46,13 @@ interface Writer {
 }
 
 export function roomUrl(server: ServerKind, wsBase: string, room: string, token: string | null): string {
-  switch (server) {
-    case 'concord': return `${wsBase}/sync/${room}?token=${encodeURIComponent(token ?? '')}`;
-    case 'y-websocket': return `${wsBase}/${room}`;
-    case 'hocuspocus': return `${wsBase}/`;
-  }
+  if (isConcord(server)) return `${wsBase}/sync/${room}?token=${encodeURIComponent(token ?? '')}`;
+  return server === 'hocuspocus' ? `${wsBase}/` : `${wsBase}/${room}`;
+}
+
+/** The node client k of room r connects to (see the module comment). */
+export function nodeOf(room: number, k: number, nodes: number): number {
+  return (room + k) % nodes;
 }
 
 export function dialectOf(server: ServerKind): Dialect {
@@ -54,7 +61,8 @@ export function dialectOf(server: ServerKind): Dialect {
 
 export interface WorkloadParams {
   server: ServerKind;
-  wsBase: string;
+  /** One per server process. */
+  wsBases: readonly string[];
   token: string | null;
   transcriptRooms: string[];
   codebookRoom: string;
@@ -101,13 +109,19 @@ export class Workload {
         const tDoc = isWriter ? new Y.Doc() : undefined;
         const cDoc = isCodebookWriter ? new Y.Doc() : undefined;
         const roomName = p.transcriptRooms[r]!;
+        const nodes = p.wsBases.length;
+        const node = nodeOf(r, k, nodes);
+        const wsBase = p.wsBases[node]!;
+        // The transcript writer is on node r mod n, the codebook writer (room 0) on node 0.
+        const crossTranscript = node !== nodeOf(r, 0, nodes);
+        const crossCodebook = node !== 0;
         const transcript = new SyncClient({
-          url: roomUrl(p.server, p.wsBase, roomName, p.token), room: roomName, dialect, token: p.token, localAddress: address,
-          ...(tDoc ? { doc: tDoc } : { onUpdate: (u, at) => this.receive(r, u, at) }),
+          url: roomUrl(p.server, wsBase, roomName, p.token), room: roomName, dialect, token: p.token, localAddress: address,
+          ...(tDoc ? { doc: tDoc } : { onUpdate: (u, at) => this.receive(r, u, at, crossTranscript) }),
         });
         const codebook = new SyncClient({
-          url: roomUrl(p.server, p.wsBase, p.codebookRoom, p.token), room: p.codebookRoom, dialect, token: p.token, localAddress: address,
-          ...(cDoc ? { doc: cDoc } : { onUpdate: (u, at) => this.receive(n, u, at) }),
+          url: roomUrl(p.server, wsBase, p.codebookRoom, p.token), room: p.codebookRoom, dialect, token: p.token, localAddress: address,
+          ...(cDoc ? { doc: cDoc } : { onUpdate: (u, at) => this.receive(n, u, at, crossCodebook) }),
         });
         this.people.push({ index, room: r, k, transcript, codebook, active: false });
         if (tDoc) this.writers.push({ room: r, client: transcript, doc: tDoc, seq: 0, period: 0, next: 0, bodyLength: 0 });
@@ -125,8 +139,8 @@ export class Workload {
     return n;
   }
 
-  private receive(room: number, update: Uint8Array, at: number): void {
-    for (const m of readMarkers(update)) this.ledger.recordReceipt(room, m as { r: number; s: number; t: number }, at);
+  private receive(room: number, update: Uint8Array, at: number, crossNode: boolean): void {
+    for (const m of readMarkers(update)) this.ledger.recordReceipt(room, m as { r: number; s: number; t: number }, at, crossNode);
   }
 
   /** Receivers of a room that are synced now (the writer's echo is not counted). */
