@@ -56,8 +56,11 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
     validate: checkCommentsUpdate,
     afterApply: inboxHook(() => deps),
   });
+  // Loaded only with Redis, like the fan-out: a single node needs neither ioredis nor this.
+  const presence = cfg.redisUrl ? await (await import('./pubsub/presence.ts')).ClusterPresence.connect(cfg.redisUrl, cfg.nodeId, rooms, log) : null;
   deps = {
     config: cfg, storage, auth, rooms, log,
+    ...(presence ? { presence } : {}),
     loginLimiter: {
       email: new RateLimiter(LIMITS.loginAttempts, LIMITS.loginWindowMs),
       ip: new RateLimiter(LIMITS.loginAttemptsPerIp, LIMITS.loginWindowMs),
@@ -81,6 +84,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
       await sync.close();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await presence?.close();
       await fanout?.close();
       if (!opts.storage) await storage.close();
     })()),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebsocketProvider } from 'y-websocket';
 import { LIMITS, transcriptRoom } from '@concord/shared';
-import { makeProject, makeTranscript, makeUser, synced, waitFor, type ServerProcess } from './helpers.ts';
+import { addMember, makeProject, makeTranscript, makeUser, synced, waitFor, type ServerProcess, type TestUser } from './helpers.ts';
 import { createPgSchema, destroyTracked, healthy, killNode, provider, sleep, startNodes, type PgSchema } from './cluster.ts';
 
 /**
@@ -27,11 +27,45 @@ afterAll(async () => {
   await schema?.drop();
 });
 
+async function waitForAsync(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
 type Cursor = { user?: { name: string }; cursor?: { index: number }; ping?: number };
 const stateOf = (p: WebsocketProvider, clientId: number) => p.awareness.getStates().get(clientId) as Cursor | undefined;
 const items = (p: WebsocketProvider) => p.doc.getArray<string>('n').toArray();
 
 describe('several nodes', () => {
+  it('list who is in a transcript whichever node they are on', async () => {
+    const urls = nodes.map((n) => n.url);
+    const owner = await makeUser(urls[0]!, 'Owner');
+    const bea = await makeUser(urls[0]!, 'Bea');
+    const pid = await makeProject(owner);
+    await addMember(owner, pid, bea, 'coder');
+    const tid = await makeTranscript(owner, pid);
+    const listed = async (user: TestUser, url: string): Promise<string[]> => {
+      const r = await fetch(`${url}/api/projects/${pid}/presence`, { headers: { authorization: `Bearer ${user.token}` } });
+      expect(r.status).toBe(200);
+      const body = (await r.json()) as { transcripts: Record<string, { name: string }[]> };
+      return (body.transcripts[tid] ?? []).map((u) => u.name).sort();
+    };
+    // Bea opens the transcript on node 3, the owner on node 2; node 1 has no one in it.
+    const onNode3 = provider(urls[2]!, transcriptRoom(pid, tid), bea.token);
+    const onNode2 = provider(urls[1]!, transcriptRoom(pid, tid), owner.token);
+    await Promise.all([synced(onNode3), synced(onNode2)]);
+    await waitForAsync(async () => (await Promise.all(urls.map((u) => listed(owner, u)))).every((names) => names.join() === 'Bea,Owner'),
+      15_000, 'both people listed on every node');
+    // Bea leaves: every node stops listing her.
+    onNode3.destroy();
+    await waitForAsync(async () => (await Promise.all(urls.map((u) => listed(bea, u)))).every((names) => names.join() === 'Owner'),
+      15_000, 'Bea gone from every node\'s list');
+    onNode2.destroy();
+  }, 60_000);
+
   it('converge, share cursors, and lose nothing when a node is killed under load', async () => {
     const urls = nodes.map((n) => n.url);
     const owner = await makeUser(urls[0]!, 'Owner');

@@ -9,12 +9,15 @@ import type { RoomManager } from '../sync/room-manager.ts';
 import { forbidden, notFound, unauthorized } from '../errors.ts';
 import type { ZodType } from 'zod';
 import { badRequest } from '../errors.ts';
+import type { PresenceDirectory } from '../pubsub/presence.ts';
 
 export interface AppDeps {
   config: Config;
   storage: Storage;
   auth: AuthService;
   rooms: RoomManager;
+  /** Who is in which transcript over every node (several nodes: through Redis); this node's rooms when absent. */
+  presence?: PresenceDirectory;
   /** Failed logins per email and per IP. */
   loginLimiter: { email: RateLimiter; ip: RateLimiter };
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;

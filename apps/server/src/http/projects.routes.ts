@@ -76,7 +76,8 @@ export function projectRoutes(deps: AppDeps): Hono<Env> {
     const pid = c.req.param('pid');
     await requireRole(deps, c, pid);
     const out: Record<string, { userId: string; name: string }[]> = {};
-    for (const [room, users] of rooms.presence(`${pid}/transcripts/`)) {
+    const everywhere = deps.presence ? await deps.presence.read(pid) : rooms.presence(`${pid}/transcripts/`);
+    for (const [room, users] of everywhere) {
       const m = /^[^/]+\/transcripts\/([^/]+)(?:\/.*)?$/.exec(room);
       if (!m) continue;
       const list = (out[m[1]!] ??= []);
