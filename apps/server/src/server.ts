@@ -5,7 +5,6 @@ import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { CloseCode, LIMITS } from '@concord/shared';
 import { AuthService } from './auth/auth.service.ts';
-import { RateLimiter } from './auth/rate-limit.ts';
 import type { Config } from './env.ts';
 import { createApp, type ExtraRoutes } from './http/app.ts';
 import type { AppDeps } from './http/context.ts';
@@ -14,7 +13,7 @@ import type { Storage } from './storage/types.ts';
 import { RoomManager } from './sync/room-manager.ts';
 import { SyncServer } from './sync/ws-server.ts';
 import type { Fanout } from './sync/fanout.ts';
-import { createFanout } from './pubsub/create.ts';
+import { createFanout, createLoginLimiters } from './pubsub/create.ts';
 import { transcriptRoutes } from './http/transcripts.routes.ts';
 import { agreementRoutes } from './http/agreement.routes.ts';
 import { inboxRoutes } from './http/inbox.routes.ts';
@@ -56,15 +55,13 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
     validate: checkCommentsUpdate,
     afterApply: inboxHook(() => deps),
   });
+  const loginLimiter = await createLoginLimiters(cfg, log);
   // Loaded only with Redis, like the fan-out: a single node needs neither ioredis nor this.
   const presence = cfg.redisUrl ? await (await import('./pubsub/presence.ts')).ClusterPresence.connect(cfg.redisUrl, cfg.nodeId, rooms, log) : null;
   deps = {
     config: cfg, storage, auth, rooms, log,
     ...(presence ? { presence } : {}),
-    loginLimiter: {
-      email: new RateLimiter(LIMITS.loginAttempts, LIMITS.loginWindowMs),
-      ip: new RateLimiter(LIMITS.loginAttemptsPerIp, LIMITS.loginWindowMs),
-    },
+    loginLimiter,
   };
   const app = createApp(deps, [transcriptRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, ...(opts.extraRoutes ?? [])]);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
@@ -85,6 +82,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await presence?.close();
+      await loginLimiter.close();
       await fanout?.close();
       if (!opts.storage) await storage.close();
     })()),

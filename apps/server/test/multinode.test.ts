@@ -66,6 +66,20 @@ describe('several nodes', () => {
     onNode2.destroy();
   }, 60_000);
 
+  it('count failed logins across nodes: spreading the guesses over nodes gains nothing', async () => {
+    const urls = nodes.map((n) => n.url);
+    const victim = await makeUser(urls[0]!, 'Victim');
+    const login = (url: string, password: string) => fetch(`${url}/api/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: victim.email, password }),
+    }).then((r) => r.status);
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMITS.loginAttempts + 3; i++) statuses.push(await login(urls[i % urls.length]!, `guess ${i}`));
+    expect(statuses.slice(0, LIMITS.loginAttempts)).toEqual(Array(LIMITS.loginAttempts).fill(401));
+    expect(statuses.slice(LIMITS.loginAttempts)).toEqual([429, 429, 429]);
+    // Even the right password waits, on every node.
+    for (const url of urls) expect(await login(url, 'correct horse battery')).toBe(429);
+  }, 60_000);
+
   it('converge, share cursors, and lose nothing when a node is killed under load', async () => {
     const urls = nodes.map((n) => n.url);
     const owner = await makeUser(urls[0]!, 'Owner');

@@ -1,19 +1,31 @@
+/** Failed attempts counted per key (client IP, email) in a fixed window. */
+export interface AttemptLimiter {
+  /** Milliseconds until `key` may try again; 0 when it may try now. Does not count. */
+  retryAfterMs(key: string): Promise<number>;
+  /** Counts one failed attempt of `key`. */
+  hit(key: string): Promise<void>;
+  /** Forgets `key`'s failures (after a success). */
+  reset(key: string): Promise<void>;
+}
+
 /**
- * A fixed-window counter keyed by string (IP, email): small, in-process. With
- * several nodes each node counts on its own, so the effective limit is per node.
+ * A fixed-window counter keyed by string, in this process. A single node uses it
+ * alone; with several nodes the Redis limiter (`pubsub/redis-rate-limit.ts`) counts
+ * across all of them and keeps one of these as its fallback.
  */
-export class RateLimiter {
+export class RateLimiter implements AttemptLimiter {
   private readonly hits = new Map<string, { count: number; resetAt: number }>();
 
-  constructor(private readonly limit: number, private readonly windowMs: number, private readonly now: () => number = Date.now) {}
+  constructor(readonly limit: number, readonly windowMs: number, private readonly now: () => number = Date.now) {}
 
-  /** True when `key` is over the limit; does not count. */
-  blocked(key: string): boolean {
+  /** Milliseconds until `key` may try again (0: now). */
+  wait(key: string): number {
     const h = this.hits.get(key);
-    return !!h && h.resetAt > this.now() && h.count >= this.limit;
+    const now = this.now();
+    return h && h.resetAt > now && h.count >= this.limit ? h.resetAt - now : 0;
   }
 
-  hit(key: string): void {
+  count(key: string): void {
     const now = this.now();
     const h = this.hits.get(key);
     if (!h || h.resetAt <= now) {
@@ -22,12 +34,11 @@ export class RateLimiter {
     } else h.count++;
   }
 
-  reset(key: string): void { this.hits.delete(key); }
+  forget(key: string): void { this.hits.delete(key); }
 
-  retryAfterMs(key: string): number {
-    const h = this.hits.get(key);
-    return h ? Math.max(0, h.resetAt - this.now()) : 0;
-  }
+  async retryAfterMs(key: string): Promise<number> { return this.wait(key); }
+  async hit(key: string): Promise<void> { this.count(key); }
+  async reset(key: string): Promise<void> { this.forget(key); }
 
   private prune(): void {
     const now = this.now();

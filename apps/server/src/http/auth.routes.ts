@@ -31,18 +31,18 @@ export function authRoutes(deps: AppDeps): Hono<Env> {
   app.post('/auth/login', async (c) => {
     const body = await parseJson(c, LoginBody);
     const limits = [[deps.loginLimiter.ip, clientIp(c)], [deps.loginLimiter.email, body.email]] as const;
-    const blocked = limits.find(([l, k]) => l.blocked(k));
-    if (blocked) {
-      const secs = Math.ceil(blocked[0].retryAfterMs(blocked[1]) / 1000);
+    const waitMs = Math.max(...(await Promise.all(limits.map(([l, k]) => l.retryAfterMs(k)))));
+    if (waitMs > 0) {
+      const secs = Math.ceil(waitMs / 1000);
       c.header('Retry-After', String(secs));
       throw tooMany(`Too many failed sign-in attempts. Try again in ${Math.ceil(secs / 60)} minutes.`);
     }
     const user = await deps.auth.login(body.email, body.password);
     if (!user) {
-      for (const [l, k] of limits) l.hit(k);
+      await Promise.all(limits.map(([l, k]) => l.hit(k)));
       throw new HttpError(401, 'invalid_credentials', 'Email or password is not right.');
     }
-    deps.loginLimiter.email.reset(body.email);
+    await deps.loginLimiter.email.reset(body.email);
     const s = await deps.auth.createSession(user.id);
     setSessionCookie(deps, c, s.token, s.expiresAt);
     return c.json({ user });

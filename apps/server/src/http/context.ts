@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { Role } from '@concord/shared';
 import type { Principal } from '../auth/auth.service.ts';
 import type { AuthService } from '../auth/auth.service.ts';
-import type { RateLimiter } from '../auth/rate-limit.ts';
+import type { AttemptLimiter } from '../auth/rate-limit.ts';
 import type { Config } from '../env.ts';
 import type { Storage } from '../storage/types.ts';
 import type { RoomManager } from '../sync/room-manager.ts';
@@ -18,8 +18,8 @@ export interface AppDeps {
   rooms: RoomManager;
   /** Who is in which transcript over every node (several nodes: through Redis); this node's rooms when absent. */
   presence?: PresenceDirectory;
-  /** Failed logins per email and per IP. */
-  loginLimiter: { email: RateLimiter; ip: RateLimiter };
+  /** Failed logins per email and per IP (several nodes: counted in Redis across all of them). */
+  loginLimiter: { email: AttemptLimiter; ip: AttemptLimiter };
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
 }
 
