@@ -114,4 +114,31 @@ describe('comment threads', () => {
     expect((await owner.client.req('POST', '/api/inbox/read', { ids: 'all' })).json.unread).toBe(0);
     expect((await owner.client.req('GET', '/api/inbox/unread')).json.unread).toBe(0);
   });
+
+  it('a mention added by editing a comment reaches the inbox once, also for someone told of the thread before', async () => {
+    const carla = await open(commenter);
+    // Ben coded this transcript (first test), so he is told of the new thread...
+    const threadId = carla.c.createThread(carla.t.doc, { start: 0, end: 5, authorId: commenter.id, body: 'A first thought' });
+    const cid = (carla.c.threads.get(threadId)!.get('comments') as Y.Array<{ id: string }>).get(0).id;
+    const items = async (user: TestUser) => ((await user.client.req('GET', '/api/inbox')).json.items as { kind: string; commentId: string; excerpt: string }[])
+      .filter((i) => i.commentId === cid);
+    let benItems: { kind: string; excerpt: string }[] = [];
+    await waitFor(() => { void items(coder).then((x) => { benItems = x; }); return benItems.length > 0; }, 5000, 'thread in Ben\'s inbox');
+    expect(benItems.map((i) => i.kind)).toEqual(['thread']);
+    // ...and then told he was mentioned when Carla edits the comment to mention him.
+    carla.c.edit(threadId, cid, commenter.id, 'A first thought, @Ben what do you think?', [coder.id]);
+    await waitFor(() => { void items(coder).then((x) => { benItems = x; }); return benItems.length > 1; }, 5000, 'mention by edit in Ben\'s inbox');
+    expect(benItems.find((i) => i.kind === 'mention')).toMatchObject({ excerpt: 'A first thought, @Ben what do you think?' });
+    // Editing again with the same mention tells Ben nothing new; adding the owner tells only the owner.
+    carla.c.edit(threadId, cid, commenter.id, '@Ben and @Owner: what do you think?', [coder.id, owner.id]);
+    let ownerItems: { kind: string }[] = [];
+    await waitFor(() => { void items(owner).then((x) => { ownerItems = x; }); return ownerItems.length > 0; }, 5000, 'mention by second edit');
+    expect(ownerItems.map((i) => i.kind)).toEqual(['mention']);
+    expect(await items(coder)).toHaveLength(2);
+    // Deleting the comment tells no one.
+    carla.c.remove(threadId, cid, commenter.id);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await items(coder)).toHaveLength(2);
+    expect(await items(owner)).toHaveLength(1);
+  });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RateLimiter } from '../auth/rate-limit.ts';
 import { RedisRateLimiter } from './redis-rate-limit.ts';
@@ -11,8 +11,8 @@ describe('RedisRateLimiter', () => {
   const conns: Redis[] = [];
   const warnings: string[] = [];
   const log = (_level: string, msg: string) => { warnings.push(msg); };
-  const connect = (opts: ConstructorParameters<typeof Redis>[1] = {}) => {
-    const r = new Redis(REDIS_URL, opts ?? {});
+  const connect = (opts: RedisOptions = {}) => {
+    const r = new Redis(REDIS_URL, opts);
     r.on('error', () => undefined);
     conns.push(r);
     return r;

@@ -86,12 +86,13 @@ export class CommentsDoc {
     return { arr, index, c: arr.get(index) };
   }
 
-  edit(threadId: string, commentId: string, userId: string, body: string): void {
+  /** Replaces a comment's text (and, when given, its mentions: people mentioned by the edit are notified). */
+  edit(threadId: string, commentId: string, userId: string, body: string, mentions?: string[]): void {
     const { arr, index, c } = this.commentIndex(threadId, commentId);
     if (c.authorId !== userId) throw new Error('only the author can edit a comment');
     this.doc.transact(() => {
       arr.delete(index, 1);
-      arr.insert(index, [{ ...c, body: body.trim(), editedAt: Date.now() }]);
+      arr.insert(index, [{ ...c, body: body.trim(), editedAt: Date.now(), ...(mentions ? { mentions } : {}) }]);
     });
   }
 
