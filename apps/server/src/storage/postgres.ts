@@ -23,9 +23,6 @@ export interface PostgresStorageOptions {
   log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
 }
 
-/** Rows per INSERT statement when appending (keeps well under PostgreSQL's 65535 parameters). */
-const APPEND_CHUNK = 1000;
-
 /**
  * A stable signed 64-bit advisory-lock key: the first 8 bytes of SHA-256 of a
  * namespaced name. Computed the same way by every node (and any Node version),
@@ -178,19 +175,22 @@ export class PostgresStorage implements Storage {
     return { snapshot, updates, maxSeq };
   }
 
+  /**
+   * One statement, so one round trip and no transaction left open between them
+   * (under load the event loop answers late, and an open transaction would hold
+   * its pooled connection and the room's lock meanwhile). Run on its own it is its
+   * own transaction: the SHARED lock of the room, taken first (every row of the
+   * INSERT needs the CTE's row), is held until that transaction commits.
+   * Rows are inserted in array order, so seq follows the caller's order.
+   */
   async appendUpdates(room: string, updates: Uint8Array[]): Promise<void> {
     if (updates.length === 0) return;
-    await this.tx(async (c) => {
-      // Shared: appends of one room from many nodes run concurrently; only a
-      // compaction (exclusive) of this room waits for them, and they for it.
-      await c.query('SELECT pg_advisory_xact_lock_shared($1::bigint)', [roomLockKey(room)]);
-      for (let i = 0; i < updates.length; i += APPEND_CHUNK) {
-        const chunk = updates.slice(i, i + APPEND_CHUNK);
-        const values = chunk.map((_, j) => `($1, $${j + 2})`).join(', ');
-        // Multi-row VALUES inserts in list order, so seq follows the caller's order.
-        await c.query(`INSERT INTO doc_updates (room, data) VALUES ${values}`, [room, ...chunk.map(toBytea)]);
-      }
-    });
+    await this.pool.query(
+      `WITH room_lock AS (SELECT pg_advisory_xact_lock_shared($1::bigint))
+       INSERT INTO doc_updates (room, data)
+       SELECT $2, u.data FROM room_lock, unnest($3::bytea[]) WITH ORDINALITY AS u(data, i) ORDER BY u.i`,
+      [roomLockKey(room), room, updates.map(toBytea)],
+    );
   }
 
   async countUpdates(room: string): Promise<number> {
