@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
+import { afterEach, beforeEach } from 'vitest';
 
 export const REPO_ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 export const SCREENSHOTS = path.join(REPO_ROOT, 'artifacts/screenshots');
@@ -94,7 +95,7 @@ export async function userContext(
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error(`[${user.name}] page error:`, e.message));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) console.error(`[${user.name}] console:`, m.text());
+    if (m.type() === 'error' && !/Failed to load resource|ERR_INTERNET_DISCONNECTED/.test(m.text())) console.error(`[${user.name}] console:`, m.text());
   });
   if (opts.signup === 'ui') {
     await page.goto(`${base}/signup`);
@@ -263,4 +264,47 @@ export async function eventually<T>(fn: () => Promise<T> | T, timeout = 10_000, 
     if (Date.now() - start > timeout) throw new Error(`timed out waiting for ${label}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * A project owned by `owner` with one transcript (imported through the API)
+ * and the given members; returns the ids and the transcript's URL.
+ */
+export async function projectWithTranscript(
+  owner: BrowserContext,
+  base: string,
+  opts: { name: string; transcriptFile: string; members?: { email: string; role: 'coder' | 'commenter' | 'viewer' }[] },
+): Promise<{ pid: string; tid: string; url: string }> {
+  const { id: pid } = await api<{ id: string }>(owner, base, 'POST', '/api/projects', { name: opts.name });
+  const text = fs.readFileSync(opts.transcriptFile, 'utf8');
+  const up = await api<{ transcripts: { id: string }[] }>(owner, base, 'POST', `/api/projects/${pid}/transcripts`, { name: path.basename(opts.transcriptFile), text });
+  const tid = up.transcripts[0]!.id;
+  for (const m of opts.members ?? []) await api(owner, base, 'POST', `/api/projects/${pid}/members`, m);
+  return { pid, tid, url: `${base}/projects/${pid}/transcripts/${tid}` };
+}
+
+/** Opens a transcript page and waits until it is synced and shows its text. */
+export async function openTranscriptAt(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForSelector(EDITOR);
+  await eventually(async () => (await page.locator('[data-testid=connection]').getAttribute('data-status')) === 'synced', 15_000, 'synced');
+  await eventually(async () => (await page.locator(`${EDITOR} .cm-line`).count()) > 5, 10_000, 'transcript lines');
+}
+
+/**
+ * For a describe block whose steps build on each other: after a failing step,
+ * screenshots of the given pages (`failure-<prefix>-<who>.png`) and the rest skipped.
+ */
+export function stepByStep(prefix: string, pages: () => [string, Page | undefined][]): void {
+  let broken = false;
+  beforeEach((ctx) => {
+    if (broken) ctx.skip();
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail') return;
+    broken = true;
+    for (const [who, page] of pages()) {
+      if (page && !page.isClosed()) await screenshot(page, `failure-${prefix}-${who}`).catch(() => undefined);
+    }
+  });
 }

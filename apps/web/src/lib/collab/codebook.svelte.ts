@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import { CodebookDoc, CODE_COLORS, codebookRoom, type Code, type CodeTextField } from '@concord/shared';
 import { SyncedRoom } from './room.svelte.ts';
 import { flattenTree, type TreeNode } from '../view/tree.ts';
+import type { CreateCodeRequest } from '../view/subcode.ts';
 
 /** Transaction origin of the codebook changes made in this tab (for the undo manager). */
 export const CODEBOOK_ORIGIN = { name: 'concord:codebook' } as const;
@@ -80,19 +81,40 @@ export class CodebookStore {
   create(input: { name: string; parentId?: string | null; abbreviation?: string | null; color?: string }): string {
     let id = '';
     this.room.doc.transact(() => {
-      const usedColors = new Set(this.cb.list().map((c) => c.color.toLowerCase()));
-      const color = input.color ?? CODE_COLORS.find((c) => !usedColors.has(c.toLowerCase())) ?? CODE_COLORS[this.cb.codes.size % CODE_COLORS.length]!;
-      id = this.cb.createCode({
-        name: input.name,
-        parentId: input.parentId ?? null,
-        abbreviation: input.abbreviation ?? null,
-        color,
-        createdBy: this.userId,
-      });
+      id = this.#createOne(input.name, input.parentId ?? null, input.abbreviation ?? null, input.color);
     }, CODEBOOK_ORIGIN);
     this.undo.stopCapturing();
     this.setCodes(this.cb.list());
     return id;
+  }
+
+  /**
+   * Creates a code from the picker: at the top level, under an existing code, or
+   * under a new top-level code created with it. One transaction, so one undo step
+   * removes both codes. Returns the new (innermost) code's id.
+   */
+  createFromPicker(req: CreateCodeRequest): string {
+    let id = '';
+    this.room.doc.transact(() => {
+      let parentId = req.parentId && this.cb.codes.has(req.parentId) ? req.parentId : null;
+      if (req.newParentName?.trim()) parentId = this.#createOne(req.newParentName, null, null);
+      id = this.#createOne(req.name, parentId, null);
+    }, CODEBOOK_ORIGIN);
+    this.undo.stopCapturing();
+    this.setCodes(this.cb.list());
+    return id;
+  }
+
+  /** Adds one code with the first palette colour not in use yet (call inside a transaction). */
+  #createOne(name: string, parentId: string | null, abbreviation: string | null, color?: string): string {
+    const usedColors = new Set(this.cb.list().map((c) => c.color.toLowerCase()));
+    return this.cb.createCode({
+      name,
+      parentId,
+      abbreviation,
+      color: color ?? CODE_COLORS.find((c) => !usedColors.has(c.toLowerCase())) ?? CODE_COLORS[this.cb.codes.size % CODE_COLORS.length]!,
+      createdBy: this.userId,
+    });
   }
 
   rename(id: string, name: string): void {

@@ -52,11 +52,19 @@ export class SyncedRoom {
   accessChanged = $state(0);
   /** Forced offline (user "work offline" or a test hook). */
   manualOffline = $state(false);
+  /** The browser says it has no network. */
+  browserOffline = $state(typeof navigator !== 'undefined' && navigator.onLine === false);
+  /** The last attempt to reach the server failed (cleared when a connection opens). */
+  connectFailed = $state(false);
 
   readonly #pendingKey: string;
   readonly #onUpdate: (update: Uint8Array, origin: unknown) => void;
   readonly #onOnline = (): void => {
+    this.browserOffline = false;
     if (!this.manualOffline && !this.fatal) this.provider.connect();
+  };
+  readonly #onOffline = (): void => {
+    this.browserOffline = true;
   };
 
   constructor(
@@ -83,6 +91,8 @@ export class SyncedRoom {
     mark(`open ${name}`);
     this.provider.on('status', ({ status }) => {
       this.connected = status === 'connected';
+      if (status === 'connected') this.connectFailed = false;
+      if (status === 'disconnected') this.connectFailed = true;
       if (status !== 'connected') this.synced = false;
     });
     this.provider.on('sync', (isSynced: boolean) => {
@@ -106,6 +116,7 @@ export class SyncedRoom {
     };
     this.doc.on('update', this.#onUpdate);
     addEventListener('online', this.#onOnline);
+    addEventListener('offline', this.#onOffline);
     liveRooms.add(this);
   }
 
@@ -118,7 +129,8 @@ export class SyncedRoom {
     if (this.synced) return 'synced';
     if (this.manualOffline) return 'offline';
     if (!this.everSynced && !this.localLoaded) return 'loading';
-    if (!this.everSynced) return 'connecting';
+    // opened without a network (e.g. reloaded offline): say so rather than "connecting" forever
+    if (!this.everSynced && !this.browserOffline && !this.connectFailed) return 'connecting';
     return 'offline';
   }
 
@@ -170,6 +182,7 @@ export class SyncedRoom {
   destroy(): void {
     liveRooms.delete(this);
     removeEventListener('online', this.#onOnline);
+    removeEventListener('offline', this.#onOffline);
     this.doc.off('update', this.#onUpdate);
     this.provider.awareness.setLocalState(null);
     this.provider.destroy();

@@ -7,5 +7,7 @@ export interface PickerCode {
   /** Ancestors, "Parent › Child". */
   path: string;
   depth: number;
+  /** The parent code (null or absent at the top level). */
+  parentId?: string | null;
   count?: number;
 }
