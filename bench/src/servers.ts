@@ -49,7 +49,9 @@ export async function startServer(kind: ServerKind, dataDir: string, logFile: st
   fs.mkdirSync(dataDir, { recursive: true });
   const log = fs.createWriteStream(logFile);
   const probe = pathToFileURL(path.join(BENCH_DIR, 'servers/probe.ts')).href;
-  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--import', probe, entry], {
+  // BENCH_SERVER_NODE_FLAGS: extra flags for the servers' node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where their time goes.
+  const extra = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', ...extra, '--import', 'tsx', '--import', probe, entry], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
