@@ -124,6 +124,36 @@ export function storageContract(name: string, make: () => Promise<Storage>, clea
       expect(await s.listTranscripts(pid)).toHaveLength(0);
     });
 
+    it('reads what a socket join checks in one call', async () => {
+      const u = `u${Math.random().toString(36).slice(2)}`;
+      const v = `${u}v`;
+      const w = `${u}w`;
+      for (const id of [u, v, w]) await s.createUser({ id, email: `${id}@x.org`, name: id, passwordHash: null, createdAt: 1 });
+      const pid = `p${u}`;
+      const other = `q${u}`;
+      await s.createProject({ id: pid, name: 'Study', createdAt: 2 }, u);
+      await s.createProject({ id: other, name: 'Other', createdAt: 2 }, w);
+      await s.setMember(pid, v, 'viewer');
+      const tid = `t${u}`;
+      await s.createTranscript({ id: tid, projectId: pid, name: 'Interview', createdAt: 3, turns: 1, codings: 0, mode: 'open', revealed: false });
+      const foreign = `f${u}`;
+      await s.createTranscript({ id: foreign, projectId: other, name: 'Elsewhere', createdAt: 3, turns: 1, codings: 0, mode: 'open', revealed: false });
+
+      expect(await s.getRoomAccess(`missing${u}`, u, null, null)).toBeNull();
+      expect(await s.getRoomAccess(pid, u, null, null)).toEqual({ role: 'owner', transcript: null, coderIsMember: false });
+      expect(await s.getRoomAccess(pid, w, tid, null)).toEqual({ role: null, transcript: { mode: 'open', revealed: false }, coderIsMember: false });
+      expect(await s.getRoomAccess(pid, v, tid, u)).toEqual({ role: 'viewer', transcript: { mode: 'open', revealed: false }, coderIsMember: true });
+      expect((await s.getRoomAccess(pid, v, tid, w))?.coderIsMember).toBe(false);
+      // A transcript of another project is not this project's.
+      expect((await s.getRoomAccess(pid, u, foreign, null))?.transcript).toBeNull();
+      expect((await s.getRoomAccess(pid, u, `nope${u}`, null))?.transcript).toBeNull();
+      await s.updateTranscript(pid, tid, { mode: 'independent', revealed: true });
+      await s.setMember(pid, v, 'coder');
+      expect(await s.getRoomAccess(pid, v, tid, v)).toEqual({ role: 'coder', transcript: { mode: 'independent', revealed: true }, coderIsMember: true });
+      await s.removeMember(pid, v);
+      expect(await s.getRoomAccess(pid, v, tid, v)).toEqual({ role: null, transcript: { mode: 'independent', revealed: true }, coderIsMember: false });
+    });
+
     it('keeps an inbox with unread counts', async () => {
       const u = `u${Math.random().toString(36).slice(2)}`;
       const item = (id: string, createdAt: number) => ({

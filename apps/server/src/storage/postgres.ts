@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Role } from '@concord/shared';
 import type {
-  InboxItem, MemberRecord, ProjectRecord, SessionRecord, Storage, StoredDoc, TokenRecord, TranscriptRecord, UserRecord,
+  InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SessionRecord, Storage, StoredDoc, TokenRecord, TranscriptRecord, UserRecord,
 } from './types.ts';
 import { MIGRATIONS } from './migrations.ts';
-import { toInbox, toMember, toToken, toTranscript, toUser, transcriptPatch } from './sqlite.ts';
+import { ROOM_ACCESS_SQL, toInbox, toMember, toRoomAccess, toToken, toTranscript, toUser, transcriptPatch } from './sqlite.ts';
 
 type Row = Record<string, unknown>;
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -328,6 +328,9 @@ export class PostgresStorage implements Storage {
       'INSERT INTO transcripts (id, project_id, name, created_at, turns, codings, mode, revealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
       [t.id, t.projectId, t.name, t.createdAt, t.turns, t.codings, t.mode, t.revealed ? 1 : 0],
     );
+  }
+  async getRoomAccess(projectId: string, userId: string, transcriptId: string | null, coderId: string | null): Promise<RoomAccessRecord | null> {
+    return toRoomAccess(await this.one(ROOM_ACCESS_SQL, [userId, coderId, transcriptId, projectId]));
   }
   async getTranscript(projectId: string, id: string): Promise<TranscriptRecord | null> {
     const r = await this.one('SELECT * FROM transcripts WHERE project_id = $1 AND id = $2', [projectId, id]);

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Role } from '@concord/shared';
 import type {
-  InboxItem, MemberRecord, ProjectRecord, SessionRecord, Storage, StoredDoc, TokenRecord, TranscriptRecord, UserRecord,
+  InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SessionRecord, Storage, StoredDoc, TokenRecord, TranscriptRecord, UserRecord,
 } from './types.ts';
 import { MIGRATIONS } from './migrations.ts';
 
@@ -172,6 +172,10 @@ export class SqliteStorage implements Storage {
     return rows.map(toMember);
   }
 
+  async getRoomAccess(projectId: string, userId: string, transcriptId: string | null, coderId: string | null): Promise<RoomAccessRecord | null> {
+    return toRoomAccess(this.stmt(ROOM_ACCESS_SQLITE).get(userId, coderId, transcriptId, projectId) as Row | undefined);
+  }
+
   // Transcripts
   async createTranscript(t: TranscriptRecord): Promise<void> {
     this.stmt(
@@ -248,6 +252,33 @@ export function toToken(r: Row): TokenRecord {
 export function toMember(r: Row): MemberRecord {
   return { projectId: String(r.project_id), userId: String(r.user_id), role: r.role as Role, email: String(r.email), name: String(r.name) };
 }
+/**
+ * One row when the project exists: the user's role, the transcript's mode (NULL
+ * when no transcript was asked or there is none) and whether the coder is a member.
+ * Parameters: $1 user, $2 coder, $3 transcript, $4 project.
+ */
+export const ROOM_ACCESS_SQL = `SELECT
+  (SELECT role FROM members WHERE project_id = p.id AND user_id = $1) AS role,
+  t.mode AS mode, t.revealed AS revealed,
+  (SELECT COUNT(*) FROM members WHERE project_id = p.id AND user_id = $2) AS coder
+FROM projects p LEFT JOIN transcripts t ON t.project_id = p.id AND t.id = $3
+WHERE p.id = $4`;
+
+/** The same with SQLite's positional parameters ($1…$4 appear in order). */
+const ROOM_ACCESS_SQLITE = ROOM_ACCESS_SQL.replace(/\$\d/g, '?');
+
+export function toRoomAccess(r: Row | undefined): RoomAccessRecord | null {
+  if (!r) return null;
+  return {
+    role: (r.role as Role | null) ?? null,
+    transcript: r.mode === null || r.mode === undefined ? null : {
+      mode: r.mode === 'independent' ? 'independent' : 'open',
+      revealed: Number(r.revealed) === 1 || r.revealed === true,
+    },
+    coderIsMember: Number(r.coder) > 0,
+  };
+}
+
 export function toTranscript(r: Row): TranscriptRecord {
   return {
     id: String(r.id), projectId: String(r.project_id), name: String(r.name), createdAt: Number(r.created_at),

@@ -47,6 +47,16 @@ export interface TranscriptRecord {
   revealed: boolean;
 }
 
+/** What deciding a user's access to a sync room needs (see `Storage.getRoomAccess`). */
+export interface RoomAccessRecord {
+  /** The user's role in the project; null when not a member. */
+  role: Role | null;
+  /** The transcript asked about; null when none was asked or the project has no such transcript. */
+  transcript: Pick<TranscriptRecord, 'mode' | 'revealed'> | null;
+  /** Whether the coder asked about (a layer's owner) is a member; false when none was asked. */
+  coderIsMember: boolean;
+}
+
 export interface InboxItem {
   id: string;
   userId: string;
@@ -110,6 +120,12 @@ export interface Storage {
   setMember(projectId: string, userId: string, role: Role): Promise<void>;
   removeMember(projectId: string, userId: string): Promise<boolean>;
   listMembers(projectId: string): Promise<MemberRecord[]>;
+  /**
+   * Everything a socket join checks, in one read: `userId`'s role, the transcript
+   * (when `transcriptId` is given) and whether `coderId` is a member (when given).
+   * Null when the project does not exist.
+   */
+  getRoomAccess(projectId: string, userId: string, transcriptId: string | null, coderId: string | null): Promise<RoomAccessRecord | null>;
 
   // Transcript index (content lives in the transcript's document).
   createTranscript(t: TranscriptRecord): Promise<void>;

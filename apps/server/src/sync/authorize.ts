@@ -5,23 +5,29 @@ export type RoomDecision =
   | { ok: true; room: Room; access: Exclude<Access, 'none'> }
   | { ok: false; code: number; reason: string };
 
-/** Decides what `userId` may do in the room called `name` (DESIGN.md's table, via `roomAccess`). */
+/**
+ * Decides what `userId` may do in the room called `name` (DESIGN.md's table, via
+ * `roomAccess`). Runs on every socket join, so storage is read once.
+ */
 export async function authorizeRoom(storage: Storage, name: string, userId: string): Promise<RoomDecision> {
   const room = parseRoom(name);
   if (!room) return { ok: false, code: CloseCode.UnknownRoom, reason: 'unknown room' };
-  const project = await storage.getProject(room.projectId);
-  if (!project) return { ok: false, code: CloseCode.UnknownRoom, reason: 'unknown project' };
-  const role = await storage.getRole(room.projectId, userId);
+  const facts = await storage.getRoomAccess(
+    room.projectId, userId,
+    room.kind === 'codebook' ? null : room.transcriptId,
+    room.kind === 'layer' ? room.userId : null,
+  );
+  if (!facts) return { ok: false, code: CloseCode.UnknownRoom, reason: 'unknown project' };
+  const role = facts.role;
   if (!role) return { ok: false, code: CloseCode.Forbidden, reason: 'not a member of this project' };
   let mode: 'open' | 'independent' = 'open';
   let revealed = false;
   if (room.kind !== 'codebook') {
-    const t = await storage.getTranscript(room.projectId, room.transcriptId);
-    if (!t) return { ok: false, code: CloseCode.UnknownRoom, reason: 'unknown transcript' };
-    mode = t.mode;
-    revealed = t.revealed;
+    if (!facts.transcript) return { ok: false, code: CloseCode.UnknownRoom, reason: 'unknown transcript' };
+    mode = facts.transcript.mode;
+    revealed = facts.transcript.revealed;
   }
-  if (room.kind === 'layer' && !(await storage.getRole(room.projectId, room.userId))) {
+  if (room.kind === 'layer' && !facts.coderIsMember) {
     return { ok: false, code: CloseCode.UnknownRoom, reason: 'no such coder in this project' };
   }
   const access = roomAccess(room, { role, userId, mode, revealed });

@@ -6,16 +6,21 @@ const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 let nextConnectionId = 1;
 
-/** One client's WebSocket in one room. */
+/** The start of every connection's message chain (shared: most connections never need their own). */
+const SETTLED: Promise<void> = Promise.resolve();
+
+/**
+ * One client's WebSocket in one room. A server holds thousands of these, mostly
+ * idle, so nothing is allocated here that an idle connection does not need.
+ */
 export class Connection {
   readonly id = nextConnectionId++;
-  /** Awareness client ids this connection has announced; removed when it closes. */
-  readonly awarenessIds = new Set<number>();
+  private announced: Set<number> | null = null;
   closed = false;
   /** Whether an empty-update "permission denied" notice was already sent. */
   deniedNotified = false;
   /** Serialises message handling so a connection's frames are processed in order. */
-  chain: Promise<void> = Promise.resolve();
+  chain: Promise<void> = SETTLED;
   private tokens: number = LIMITS.messageBurst;
   private lastRefill = Date.now();
 
@@ -29,6 +34,11 @@ export class Connection {
     /** Session or access-token id the socket was opened with; logout or revocation closes it. */
     readonly credentialId: string | null = null,
   ) {}
+
+  /** Awareness client ids this connection has announced; removed when it closes. Made on first use. */
+  get awarenessIds(): Set<number> {
+    return (this.announced ??= new Set<number>());
+  }
 
   send(data: Uint8Array): void {
     if (this.closed) return;

@@ -19,9 +19,23 @@ export interface RoomManagerOptions {
  * connection or server-side holder leaves. A room that is closing is awaited
  * before it is loaded again, so no update can slip between two copies.
  */
+/** A `closeConnections` call, kept while sockets that started joining before it are still being admitted. */
+interface Revocation {
+  seq: number;
+  match: (conn: Connection, room: Room) => boolean;
+  code: number;
+  reason: string;
+}
+
 export class RoomManager {
   readonly rooms = new Map<string, Room>();
   private readonly hooks: RoomHooks;
+  /** Counts `closeConnections` calls. */
+  private revocationSeq = 0;
+  /** Admissions under way, by the `revocationSeq` they started at. */
+  private readonly admitting = new Map<number, number>();
+  /** Revocations newer than the oldest admission under way. */
+  private recent: Revocation[] = [];
 
   constructor(private readonly storage: Storage, private readonly opts: RoomManagerOptions) {
     this.hooks = {
@@ -109,8 +123,49 @@ export class RoomManager {
     return doc;
   }
 
-  /** Closes matching connections (membership revoked, mode changed). */
+  /**
+   * Marks the start of a socket's admission (credentials and membership read from
+   * storage, then the join). A revocation made meanwhile may have missed what the
+   * admission read; `endAdmission` applies it to the joined connection.
+   */
+  beginAdmission(): number {
+    const since = this.revocationSeq;
+    this.admitting.set(since, (this.admitting.get(since) ?? 0) + 1);
+    return since;
+  }
+
+  /**
+   * Ends an admission begun at `since`. With the connection it joined: when a
+   * `closeConnections` made since then matches it, closes it with that call's code
+   * and takes it out of its room, and returns false.
+   */
+  endAdmission(since: number, conn?: Connection, room?: Room): boolean {
+    let admitted = true;
+    if (conn && room) {
+      for (const r of this.recent) {
+        if (r.seq > since && r.match(conn, room)) {
+          conn.close(r.code, r.reason);
+          room.leave(conn);
+          admitted = false;
+          break;
+        }
+      }
+    }
+    const left = (this.admitting.get(since) ?? 1) - 1;
+    if (left > 0) this.admitting.set(since, left);
+    else this.admitting.delete(since);
+    if (this.admitting.size === 0) this.recent = [];
+    else {
+      const oldest = Math.min(...this.admitting.keys());
+      if (this.recent.length > 0 && this.recent[0]!.seq <= oldest) this.recent = this.recent.filter((r) => r.seq > oldest);
+    }
+    return admitted;
+  }
+
+  /** Closes matching connections (membership revoked, mode changed), also ones still being admitted (see `endAdmission`). */
   closeConnections(match: (conn: Connection, room: Room) => boolean, code: number, reason: string): number {
+    const seq = ++this.revocationSeq;
+    if (this.admitting.size > 0) this.recent.push({ seq, match, code, reason });
     let n = 0;
     for (const room of this.rooms.values()) {
       for (const conn of [...room.connections]) {

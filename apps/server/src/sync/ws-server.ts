@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer, type Server as WsServer } from 'ws';
 import { CloseCode, LIMITS } from '@concord/shared';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { Storage } from '../storage/types.ts';
@@ -8,7 +8,9 @@ import { SESSION_COOKIE, readCookie } from '../http/cookies.ts';
 import { isAllowedOrigin } from '../http/origin.ts';
 import { authorizeRoom } from './authorize.ts';
 import { Connection } from './connection.ts';
+import type { Room } from './room.ts';
 import type { RoomManager } from './room-manager.ts';
+import type { SyncSocket } from './socket.ts';
 
 export interface SyncServerOptions {
   rooms: RoomManager;
@@ -20,32 +22,160 @@ export interface SyncServerOptions {
   prefix?: string;
 }
 
+/** The server's bookkeeping that a closing socket updates. */
+interface Registry {
+  readonly perIp: Map<string, IpSlot>;
+  /** Every upgraded socket until it closes (ws's own client tracking costs a closure per socket). */
+  readonly sockets: Set<SyncWebSocket>;
+}
+
+/**
+ * The sockets one address has open. Every socket from that address shares the
+ * slot (and its `ip` string); the slot leaves the table with its last socket.
+ */
+class IpSlot {
+  n = 0;
+  constructor(readonly ip: string, readonly registry: Registry) {}
+
+  release(): void {
+    if (--this.n <= 0 && this.registry.perIp.get(this.ip) === this) this.registry.perIp.delete(this.ip);
+  }
+}
+
+/**
+ * Equal strings that many connections keep (user and project ids, names,
+ * credential ids) are stored once: each join reads fresh copies from storage.
+ * Interning by value cannot go stale; the pool is emptied when it grows large.
+ */
+class StringPool {
+  private readonly pool = new Map<string, string>();
+  constructor(private readonly max: number) {}
+
+  get(s: string): string {
+    const known = this.pool.get(s);
+    if (known !== undefined) return known;
+    if (this.pool.size >= this.max) this.pool.clear();
+    this.pool.set(s, s);
+    return s;
+  }
+}
+
+/** What `EventEmitter` keeps its listeners in (a Node internal, see fastListenerTable). */
+interface ListenerTable { _events?: unknown; _eventsCount?: number }
+
+/**
+ * A server-side WebSocket that carries its own sync state. An idle connection
+ * then costs the `ws` objects, one Connection and nothing else: no closures, no
+ * adapter object and no map entries per socket. The listeners below are shared by
+ * every socket and find the state on `this`; listeners are only ever added (a
+ * removed one would turn the socket's listener table into a slow dictionary).
+ * The socket itself is the Connection's `SyncSocket`.
+ */
+export class SyncWebSocket extends WebSocket implements SyncSocket {
+  /** Set once the socket is authorised and in its room; frames go to `room` from then on. */
+  conn: Connection | null = null;
+  room: Room | null = null;
+  /** Frames that arrived while the socket was being authorised, handled in order once it joins. */
+  early: Buffer[] | null = null;
+  /** Answered the last ping (or was opened since). */
+  alive = true;
+  /** Its address's connection count, released when the socket closes; null once closed. */
+  slot: IpSlot | null = null;
+}
+
+/**
+ * EventEmitter starts every emitter with a null-prototype listener table, which V8
+ * keeps as a hash table (~280 bytes per socket). Node's own streams start theirs
+ * with the events they use as fast properties; do the same for the events `ws`
+ * emits on a server socket, before any listener is added.
+ */
+function fastListenerTable(ws: WebSocket): void {
+  const table = ws as unknown as ListenerTable;
+  if (table._eventsCount === 0 && table._events !== null && typeof table._events === 'object') {
+    table._events = { message: undefined, close: undefined, error: undefined, ping: undefined, pong: undefined };
+  }
+}
+
+// The listeners: `ws` types a listener's `this` as its own WebSocket; they are only added to SyncWebSockets.
+
+function onMessage(this: WebSocket, data: Buffer): void {
+  const ws = this as SyncWebSocket;
+  const conn = ws.conn;
+  if (conn === null) {
+    const early = (ws.early ??= []);
+    // The token bucket would refuse the frame past the burst when replayed; refuse it now.
+    if (early.length >= LIMITS.messageBurst) ws.close(CloseCode.RateLimited, 'too many messages');
+    else early.push(data);
+    return;
+  }
+  deliver(ws.room!, conn, data);
+}
+
+function deliver(room: Room, conn: Connection, data: Buffer): void {
+  if (conn.closed) return;
+  if (!conn.takeToken()) {
+    conn.close(CloseCode.RateLimited, 'too many messages');
+    return;
+  }
+  room.receive(conn, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+}
+
+function onPong(this: WebSocket): void {
+  (this as SyncWebSocket).alive = true;
+}
+
+function onError(this: WebSocket): void {
+  this.terminate();
+}
+
+function onClose(this: WebSocket): void {
+  const ws = this as SyncWebSocket;
+  const slot = ws.slot;
+  if (slot !== null) {
+    ws.slot = null;
+    slot.registry.sockets.delete(ws);
+    slot.release();
+  }
+  ws.early = null;
+  const conn = ws.conn;
+  if (conn !== null) {
+    conn.closed = true;
+    ws.room!.leave(conn);
+  }
+}
+
 /**
  * The WebSocket side: `/sync/<room>` upgrades are checked (Origin, credentials,
  * room shape, membership) and then handed to the room manager. Refusals are
  * made after the upgrade with a 44xx close code, so y-websocket clients see why.
  */
 export class SyncServer {
-  private readonly wss: WebSocketServer;
+  private readonly wss: WsServer<typeof SyncWebSocket>;
   private readonly prefix: string;
-  private readonly perIp = new Map<string, number>();
+  private readonly registry: Registry = { perIp: new Map(), sockets: new Set() };
+  private readonly strings = new StringPool(10_000);
   private readonly pingTimer: NodeJS.Timeout;
-  private readonly alive = new WeakMap<WebSocket, boolean>();
 
   constructor(private readonly opts: SyncServerOptions) {
     this.prefix = opts.prefix ?? '/sync/';
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxFrameBytes, perMessageDeflate: false });
+    this.wss = new WebSocketServer<typeof SyncWebSocket>({
+      noServer: true,
+      WebSocket: SyncWebSocket,
+      clientTracking: false,
+      maxPayload: LIMITS.maxFrameBytes,
+      perMessageDeflate: false,
+    });
     this.pingTimer = setInterval(() => this.ping(), LIMITS.pingIntervalMs);
     this.pingTimer.unref();
   }
 
   attach(server: Server): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      void this.handleUpgrade(req, socket, head);
+      this.handleUpgrade(req, socket, head);
     });
   }
 
-  private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith(this.prefix)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
@@ -58,20 +188,16 @@ export class SyncServer {
       return;
     }
     const ip = req.socket.remoteAddress ?? 'unknown';
-    if ((this.perIp.get(ip) ?? 0) >= LIMITS.connectionsPerIp) {
+    let slot = this.registry.perIp.get(ip);
+    if (slot && slot.n >= LIMITS.connectionsPerIp) {
       socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n\r\n');
       return;
     }
-    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      const n = (this.perIp.get(ip) ?? 1) - 1;
-      if (n <= 0) this.perIp.delete(ip);
-      else this.perIp.set(ip, n);
-    };
-    socket.once('close', release);
+    if (!slot) {
+      slot = new IpSlot(ip, this.registry);
+      this.registry.perIp.set(ip, slot);
+    }
+    slot.n++;
 
     let roomName: string;
     try {
@@ -80,71 +206,92 @@ export class SyncServer {
       roomName = '';
     }
     const bearer = url.searchParams.get('token') ?? bearerFrom(req.headers.authorization);
-    const cookieToken = readCookie(req.headers.cookie, SESSION_COOKIE);
+    const cookieToken = bearer ? null : readCookie(req.headers.cookie, SESSION_COOKIE);
 
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.binaryType = 'nodebuffer';
-      // Buffer frames that arrive while we authenticate and load; none are dropped.
-      const early: Buffer[] = [];
-      const onEarly = (data: Buffer) => early.push(data);
-      ws.on('message', onEarly);
-      ws.on('error', () => ws.terminate());
-      void (async () => {
-        const principal = await this.opts.auth.authenticate({ cookieToken, bearer }).catch(() => null);
-        if (!principal) return ws.close(CloseCode.Unauthorized, 'sign in required');
-        const decision = await authorizeRoom(this.opts.storage, roomName, principal.user.id).catch(() => null);
-        if (!decision) return ws.close(CloseCode.RoomFailed, 'server error');
-        if (!decision.ok) return ws.close(decision.code, decision.reason);
-        if (ws.readyState !== ws.OPEN) return;
-        const conn = new Connection(
-          { send: (d) => ws.send(d), close: (c, r) => ws.close(c, r), get bufferedAmount() { return ws.bufferedAmount; } },
-          principal.user.id, principal.user.name, decision.access === 'read', decision.room.projectId, ip, principal.credentialId,
-        );
-        const room = await this.opts.rooms.join(roomName, conn);
-        this.alive.set(ws, true);
-        ws.on('pong', () => this.alive.set(ws, true));
-        ws.off('message', onEarly);
-        const onMessage = (data: Buffer) => {
-          if (!conn.takeToken()) {
-            conn.close(CloseCode.RateLimited, 'too many messages');
-            return;
-          }
-          room.receive(conn, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-        };
-        ws.on('message', onMessage);
-        ws.on('close', () => {
-          conn.closed = true;
-          room.leave(conn);
-        });
-        if (ws.readyState !== ws.OPEN) {
-          conn.closed = true;
-          room.leave(conn);
-          return;
-        }
-        for (const d of early) onMessage(d);
-      })().catch((err: unknown) => {
-        this.opts.log('error', 'sync connection failed', { err: String(err) });
-        ws.close(CloseCode.RoomFailed, 'server error');
-      });
+    // ws answers synchronously (no verifyClient): either the socket is upgraded, or the
+    // handshake was refused and the socket is closing; its slot is held until it has closed.
+    let upgraded = null as SyncWebSocket | null;
+    this.wss.handleUpgrade(req, socket, head, (client) => { upgraded = client; });
+    const ws = upgraded;
+    if (!ws) {
+      const held = slot;
+      if (socket.closed) held.release();
+      else socket.once('close', () => held.release());
+      return;
+    }
+    ws.slot = slot;
+    this.registry.sockets.add(ws);
+    fastListenerTable(ws);
+    // Frames that arrive while we authenticate and load are kept in `early`; none are dropped.
+    ws.on('message', onMessage);
+    ws.on('pong', onPong);
+    ws.on('error', onError);
+    ws.on('close', onClose);
+    this.admit(ws, roomName, bearer, cookieToken).catch((err: unknown) => {
+      this.opts.log('error', 'sync connection failed', { err: String(err) });
+      ws.close(CloseCode.RoomFailed, 'server error');
     });
   }
 
+  /** Authenticates and authorises an upgraded socket, then joins it to its room. */
+  private async admit(ws: SyncWebSocket, roomName: string, bearer: string | null, cookieToken: string | null): Promise<void> {
+    const rooms = this.opts.rooms;
+    const since = rooms.beginAdmission();
+    let ended = false;
+    try {
+      const principal = await this.opts.auth.authenticate({ cookieToken, bearer }).catch(() => null);
+      if (!principal) return ws.close(CloseCode.Unauthorized, 'sign in required');
+      const decision = await authorizeRoom(this.opts.storage, roomName, principal.user.id).catch(() => null);
+      if (!decision) return ws.close(CloseCode.RoomFailed, 'server error');
+      if (!decision.ok) return ws.close(decision.code, decision.reason);
+      if (ws.readyState !== WebSocket.OPEN || !ws.slot) return;
+      const s = this.strings;
+      const conn = new Connection(
+        ws, s.get(principal.user.id), s.get(principal.user.name), decision.access === 'read', s.get(decision.room.projectId),
+        ws.slot.ip, s.get(principal.credentialId),
+      );
+      const room = await rooms.join(roomName, conn);
+      ended = true;
+      // Revoked (signed out, token deleted, membership changed) while we read storage: closed and left.
+      if (!rooms.endAdmission(since, conn, room)) return;
+      if (ws.readyState !== WebSocket.OPEN) {
+        // Closed while joining: its close listener saw no connection, so leave here.
+        conn.closed = true;
+        room.leave(conn);
+        return;
+      }
+      ws.room = room;
+      ws.conn = conn;
+      const early = ws.early;
+      ws.early = null;
+      if (early) for (const d of early) deliver(room, conn, d);
+    } finally {
+      if (!ended) rooms.endAdmission(since);
+    }
+  }
+
   private ping(): void {
-    for (const ws of this.wss.clients) {
-      if (this.alive.get(ws) === false) {
+    for (const ws of this.registry.sockets) {
+      if (!ws.alive) {
         ws.terminate();
         continue;
       }
-      this.alive.set(ws, false);
+      ws.alive = false;
       try { ws.ping(); } catch { ws.terminate(); }
     }
   }
 
-  get connectionCount(): number { return this.wss.clients.size; }
+  get connectionCount(): number { return this.registry.sockets.size; }
+
+  /** Client addresses with at least one socket open (or still closing). */
+  get addressCount(): number { return this.registry.perIp.size; }
 
   async close(): Promise<void> {
     clearInterval(this.pingTimer);
-    for (const ws of this.wss.clients) ws.terminate();
+    const open = [...this.registry.sockets];
+    const closed = open.map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve())));
+    for (const ws of open) ws.terminate();
+    await Promise.all(closed);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 }
