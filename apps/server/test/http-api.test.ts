@@ -1,5 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, makeProject, makeUser, startTestServer, type TestUser } from './helpers.ts';
+import { Client, makeProject, makeUser, startTestServer, tempDir, type TestUser } from './helpers.ts';
 import type { ConcordServer } from '../src/server.ts';
 import { AuthService } from '../src/auth/auth.service.ts';
 
@@ -141,5 +143,34 @@ describe('projects and members', () => {
     expect(r.status).toBe(404);
     expect(r.json.error.code).toBe('not_found');
     expect((await owner.client.req('GET', '/api/health')).json.ok).toBe(true);
+  });
+});
+
+describe('the web app\'s files', () => {
+  it('caches hashed assets for good and revalidates index.html and sw.js on every load', async () => {
+    const dist = tempDir();
+    fs.mkdirSync(path.join(dist, 'assets'));
+    fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>Concord</title>');
+    fs.writeFileSync(path.join(dist, 'sw.js'), 'self.addEventListener("fetch", () => {});');
+    fs.writeFileSync(path.join(dist, 'assets', 'index-3f2a.js'), 'console.log(1)');
+    const web = await startTestServer({ webDist: dist });
+    try {
+      const get = (p: string) => fetch(web.url + p);
+      const asset = await get('/assets/index-3f2a.js');
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      const sw = await get('/sw.js');
+      expect(sw.status).toBe(200);
+      expect(sw.headers.get('content-type')).toMatch(/javascript/);
+      expect(sw.headers.get('cache-control')).toBe('no-cache');
+      for (const p of ['/', '/index.html', '/projects/abc/transcripts/def']) {
+        const page = await get(p);
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain('<title>Concord</title>');
+        expect(page.headers.get('cache-control'), p).toBe('no-cache');
+      }
+    } finally {
+      await web.close();
+    }
   });
 });

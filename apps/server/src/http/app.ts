@@ -59,13 +59,24 @@ export function createApp(deps: AppDeps, extra: ExtraRoutes[] = []): Hono<Env> {
   // The built web app, with index.html for client-side routes.
   const dist = deps.config.webDist;
   const root = path.relative(process.cwd(), dist) || '.';
-  if (fs.existsSync(dist)) app.use('/*', serveStatic({ root }));
+  if (fs.existsSync(dist)) app.use('/*', serveStatic({ root, onFound: (file, c) => { c.header('Cache-Control', cacheControl(file)); } }));
   app.get('*', (c) => {
     const index = path.join(dist, 'index.html');
     if (!fs.existsSync(index)) {
       return c.text('The web app is not built. Run `npm run build` (or `npm start`, which builds it).', 503);
     }
+    c.header('Cache-Control', 'no-cache');
     return c.html(fs.readFileSync(index, 'utf8'));
   });
   return app;
+}
+
+/**
+ * Vite's hashed files under assets/ never change: cache them for good. Everything
+ * else (index.html, sw.js, which name the current build) is revalidated on every
+ * load, so a new deployment is picked up at once; the service worker keeps the app
+ * usable offline.
+ */
+export function cacheControl(file: string): string {
+  return /(^|[/\\])assets[/\\]/.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache';
 }
