@@ -9,6 +9,7 @@ import { CloseCode, codebookRoom, LIMITS, transcriptRoom } from '@concord/shared
 import { makeProject, makeTranscript, makeUser, startTestServer, synced, waitFor, type TestUser } from './helpers.ts';
 import { awarenessFrame, destroyTracked, healthy, provider, sleep, syncStep1Frame, syncUrl, updateFrame } from './cluster.ts';
 import type { ConcordServer } from '../src/server.ts';
+import { encodeV1, writeStruct, type Writer } from './update-cost-fixtures.ts';
 
 /**
  * Thousands of malformed, truncated, oversized and random frames against a live
@@ -76,27 +77,6 @@ const YJS_687: Record<string, number[]> = {
 // ---- V1 update surgery ------------------------------------------------------------------
 
 type Struct = Y.Item | Y.GC | Y.Skip;
-type Writer = (e: Y.UpdateEncoderV1) => void;
-
-/** Writes structs (one section per client, as given) and a delete set as a V1 update. */
-function encodeV1(sections: { client: number; clock: number; structs: Writer[] }[], ds: [number, [number, number][]][] = []): Uint8Array {
-  const e = new Y.UpdateEncoderV1();
-  encoding.writeVarUint(e.restEncoder, sections.length);
-  for (const s of sections) {
-    encoding.writeVarUint(e.restEncoder, s.structs.length);
-    e.writeClient(s.client);
-    encoding.writeVarUint(e.restEncoder, s.clock);
-    for (const w of s.structs) w(e);
-  }
-  encoding.writeVarUint(e.restEncoder, ds.length);
-  for (const [client, ranges] of ds) {
-    encoding.writeVarUint(e.restEncoder, client);
-    encoding.writeVarUint(e.restEncoder, ranges.length);
-    for (const [clock, len] of ranges) { encoding.writeVarUint(e.restEncoder, clock); encoding.writeVarUint(e.restEncoder, len); }
-  }
-  return e.toUint8Array();
-}
-const writeStruct = (s: Struct): Writer => (e) => s.write(e, 0);
 const gc = (len: number): Writer => (e) => { e.writeInfo(0); e.writeLen(len); };
 
 /** A valid update of `attacker` on top of `base`, decoded into structs that can be rewritten. */

@@ -23,6 +23,28 @@ export const LIMITS = {
    * pushed it over is closed and the pending data dropped.
    */
   maxPendingBytes: 4 * 1024 * 1024,
+  /**
+   * Most items of one update that may share an insertion point (parent, map key,
+   * origin and right origin). Only clients inserting at one spot concurrently
+   * share one, a handful at most; Yjs places each such item by scanning all the
+   * others, so thousands of them (one crafted update) take quadratic time.
+   */
+  maxConcurrentSiblings: 64,
+  /**
+   * Most items Yjs may have to scan while integrating one update (the server
+   * counts them before applying it; see apps/server/src/sync/update-cost.ts). A
+   * client's own edits scan only what others inserted concurrently at the same
+   * spot; a crafted update can make each of its items scan a whole document.
+   * Yjs takes roughly 30 ms for this many at worst; real clients' updates need
+   * far fewer (a 20,000-character transcript with 2,000 codings: under 1,000).
+   */
+  maxUpdateScanSteps: 100_000,
+  /**
+   * Milliseconds a connection may spend in checking and applying its updates per
+   * `updateCpuWindowMs` (leaky bucket); past this it is closed with 4429.
+   */
+  updateCpuBudgetMs: 2_000,
+  updateCpuWindowMs: 10_000,
   /** Updates in a room's log before it is compacted into one snapshot. */
   compactAfterUpdates: 500,
   /** Concurrent WebSocket connections per client IP. */

@@ -23,6 +23,9 @@ export class Connection {
   chain: Promise<void> = SETTLED;
   private tokens: number = LIMITS.messageBurst;
   private lastRefill = Date.now();
+  /** Leaky bucket of milliseconds spent checking and applying this connection's updates, and when it last drained. */
+  private updateCpuMs = 0;
+  private updateCpuAt = 0;
 
   constructor(
     readonly socket: SyncSocket,
@@ -61,6 +64,18 @@ export class Connection {
     } catch {
       /* already closed */
     }
+  }
+
+  /**
+   * Adds `ms` spent on one of this connection's updates; false once it spent more
+   * than LIMITS.updateCpuBudgetMs per LIMITS.updateCpuWindowMs (the bucket drains
+   * at that rate).
+   */
+  chargeUpdateCpu(ms: number, now = performance.now()): boolean {
+    const drained = (now - this.updateCpuAt) * (LIMITS.updateCpuBudgetMs / LIMITS.updateCpuWindowMs);
+    this.updateCpuMs = Math.max(0, this.updateCpuMs - drained) + ms;
+    this.updateCpuAt = now;
+    return this.updateCpuMs <= LIMITS.updateCpuBudgetMs;
   }
 
   /** Token bucket: false when the connection exceeds its message rate. */

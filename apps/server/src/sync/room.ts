@@ -9,6 +9,7 @@ import type { Storage, StoredDoc } from '../storage/types.ts';
 import type { Connection } from './connection.ts';
 import { MessageType, SyncType } from './protocol.ts';
 import type { Fanout } from './fanout.ts';
+import { checkUpdateCost, UpdateRefused } from './update-cost.ts';
 
 /** Transaction origins that are not a client connection. */
 export const ORIGIN_LOAD = Symbol('load');
@@ -139,7 +140,7 @@ export class Room {
       await this.handleMessage(conn, data);
     }).catch((err: unknown) => {
       this.hooks.log('warn', 'bad message', { room: this.name, conn: conn.id, err: String(err) });
-      conn.close(CloseCode.BadMessage, 'malformed message');
+      conn.close(CloseCode.BadMessage, err instanceof UpdateRefused ? err.message.slice(0, 120) : 'malformed message');
     });
   }
 
@@ -170,6 +171,7 @@ export class Room {
             }
             return;
           }
+          const started = performance.now();
           validateUpdate(update, this.doc);
           const refused = this.hooks.validate?.(this, conn, update) ?? null;
           if (refused) {
@@ -181,6 +183,14 @@ export class Room {
             return;
           }
           Y.applyUpdate(this.doc, update, conn);
+          if (!conn.chargeUpdateCpu(performance.now() - started)) {
+            // Each update is bounded (validateUpdate); this bounds a stream of costly ones.
+            this.hooks.log('warn', 'update processing over the per-connection budget', {
+              room: this.name, conn: conn.id, budgetMs: LIMITS.updateCpuBudgetMs, windowMs: LIMITS.updateCpuWindowMs,
+            });
+            conn.close(CloseCode.RateLimited, 'too much time spent applying your updates');
+            return;
+          }
           if (pendingBytes(this.doc) > LIMITS.maxPendingBytes) {
             // Updates that depend on data no one sent stay in memory and go to every
             // joiner; a client piling them up is dropped along with what it piled up.
@@ -375,44 +385,32 @@ function isEmptyUpdate(update: Uint8Array): boolean {
  * poisoned: encoding it throws, so sync step 2, compaction and every later load of
  * the room fail (found by test/fuzz.test.ts). Such updates are refused here.
  *
- * With `doc`, items are also checked against the document: an item whose right
- * origin is not to the right of its origin (both already in the document) is
- * integrated differently depending on the order updates arrive in, so replicas
- * (and the room after a reload) would disagree on the text. Yjs never creates one.
+ * With `doc` (a client's update), the update is also checked against the
+ * document (update-cost.ts): an item whose right origin is not to the right of its
+ * origin (both already in the document) is integrated differently depending on
+ * the order updates arrive in, so replicas (and the room after a reload) would
+ * disagree on the text; Yjs never creates one. And an update whose integration
+ * would make Yjs scan more than LIMITS.maxUpdateScanSteps items, or that holds
+ * more than LIMITS.maxConcurrentSiblings items inserted at one place, is refused:
+ * Yjs's time for those grows with the square of their number.
  */
 export function validateUpdate(update: Uint8Array, doc?: Y.Doc): void {
   const { structs, ds } = Y.decodeUpdate(update);
   for (const s of structs) {
-    if (!(s.length > 0)) throw new Error('update holds an empty struct');
+    if (!(s.length > 0)) throw new UpdateRefused('update holds an empty struct');
     const refs = s instanceof Y.Item ? [s.origin, s.rightOrigin, s.parent instanceof Y.ID ? s.parent : null] : [];
     if (!(s.id.clock + s.length <= MAX_CLOCK) || refs.some((id) => id && !(id.clock <= MAX_CLOCK))) {
-      throw new Error('update holds a clock beyond any real client');
+      throw new UpdateRefused('update holds a clock beyond any real client');
     }
   }
   for (const ranges of ds.clients.values()) {
     for (const r of ranges) {
-      if (!(r.len > 0)) throw new Error('update holds an empty deletion');
-      if (!(r.clock + r.len <= MAX_CLOCK)) throw new Error('update holds a deletion beyond any real client');
+      if (!(r.len > 0)) throw new UpdateRefused('update holds an empty deletion');
+      if (!(r.clock + r.len <= MAX_CLOCK)) throw new UpdateRefused('update holds a deletion beyond any real client');
     }
   }
-  if (doc) for (const s of structs) if (s instanceof Y.Item && !anchoredInOrder(doc, s)) throw new Error('update holds an item whose right origin is left of its origin');
+  if (doc) checkUpdateCost(structs, ds, doc);
 }
 
 /** Largest clock accepted: far beyond what a client reaches, far below where Yjs's encodings overflow. */
 const MAX_CLOCK = 2 ** 48;
-
-function anchoredInOrder(doc: Y.Doc, item: Y.Item): boolean {
-  const { origin, rightOrigin } = item;
-  if (!origin || !rightOrigin) return true;
-  const store = doc.store;
-  // Only what the document already holds can be checked; the rest arrives with this update or is held pending.
-  if (origin.clock >= Y.getState(store, origin.client) || rightOrigin.clock >= Y.getState(store, rightOrigin.client)) return true;
-  const left = Y.getItem(store, origin);
-  const right = Y.getItem(store, rightOrigin);
-  if (!(left instanceof Y.Item) || !(right instanceof Y.Item)) return true; // garbage-collected: Yjs drops the item
-  if (left === right) return rightOrigin.clock > origin.clock;
-  if (left.parent !== right.parent) return false;
-  let it = left.right;
-  while (it !== null && it !== right) it = it.right;
-  return it === right;
-}
