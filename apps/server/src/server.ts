@@ -20,7 +20,7 @@ import { inboxRoutes } from './http/inbox.routes.ts';
 import { exchangeRoutes } from './http/exchange.routes.ts';
 import { checkCommentsUpdate } from './comments/comment-rules.ts';
 import { inboxHook } from './comments/inbox.ts';
-import { onTranscriptCommitted } from './transcripts/transcript-index.ts';
+import { TranscriptIndex } from './transcripts/transcript-index.ts';
 
 export interface ConcordServer {
   url: string;
@@ -49,9 +49,10 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
   const fanout: Fanout | null = cfg.redisUrl ? await createFanout(cfg, log, storage) : null;
   const auth = new AuthService(storage, cfg.sessionDays);
   let deps!: AppDeps;
+  const transcriptIndex = new TranscriptIndex(storage, log);
   const rooms = new RoomManager(storage, {
     log, fanout,
-    onCommitted: (room) => onTranscriptCommitted(storage, room, log),
+    onCommitted: (room) => transcriptIndex.committed(room),
     validate: checkCommentsUpdate,
     afterApply: inboxHook(() => deps),
   });
@@ -77,6 +78,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
   return {
     url, port, deps, sync,
     close: () => (closing ??= (async () => {
+      await transcriptIndex.close();
       await rooms.closeAll(CloseCode.ServerShutdown, 'server shutting down');
       await sync.close();
       server.closeAllConnections?.();

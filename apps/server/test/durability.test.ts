@@ -94,8 +94,9 @@ describe('room failures', () => {
     const storage = new SqliteStorage(`${tempDir()}/db.sqlite`);
     const rooms = new RoomManager(storage, { log: () => undefined });
     await rooms.withDoc('p/codebook', (doc) => doc.getMap('m').set('kept', 1));
-    const append = storage.appendUpdates.bind(storage);
-    storage.appendUpdates = async () => { throw new Error('disk full'); };
+    // Rooms commit through the node-wide group commit, which calls appendBatch.
+    const append = storage.appendBatch.bind(storage);
+    storage.appendBatch = async () => { throw new Error('disk full'); };
     const { conn, closes } = fakeConn();
     const room = await rooms.join('p/codebook', conn);
     await room.loaded;
@@ -103,9 +104,39 @@ describe('room failures', () => {
     await waitFor(() => closes.length > 0, 2000, 'close on store failure');
     expect(closes).toEqual([CloseCode.RoomFailed]);
     await waitFor(() => !rooms.rooms.has('p/codebook'), 2000, 'unload after failed store');
-    storage.appendUpdates = append;
+    storage.appendBatch = append;
     const state = await rooms.readDoc('p/codebook', (doc) => doc.getMap('m').toJSON());
     expect(state).toEqual({ kept: 1 });
+    await storage.close();
+  });
+
+  it('commits the updates of every room received in one tick together, and broadcasts none before', async () => {
+    const storage = new SqliteStorage(`${tempDir()}/db.sqlite`);
+    const rooms = new RoomManager(storage, { log: () => undefined });
+    const calls: string[][] = [];
+    const append = storage.appendBatch.bind(storage);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    storage.appendBatch = async (batch) => { calls.push(batch.map((b) => b.room)); await gate; return append(batch); };
+    const names = ['p/codebook', 'p/transcripts/t1', 'p/transcripts/t2'];
+    const sent: Uint8Array[][] = names.map(() => []);
+    const joined = await Promise.all(names.map(async (name, i) => {
+      const conn = new Connection({ send: (d) => { sent[i]!.push(d); }, close: () => undefined, bufferedAmount: 0 }, 'u', 'U', false, 'p', 'ip');
+      const room = await rooms.join(name, conn);
+      await room.loaded;
+      return room;
+    }));
+    sent.forEach((s) => s.splice(0));
+    // One change in each room in the same tick, as three clients' frames would be.
+    joined.forEach((room, i) => room.doc.getMap('m').set('k', i));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toEqual([names]);
+    expect(sent.every((s) => s.length === 0)).toBe(true); // nothing goes out before the commit
+    release();
+    await Promise.all(joined.map((r) => r.idle()));
+    expect(calls).toHaveLength(1);
+    expect((await storage.loadDoc(names[2]!)).updates.length).toBeGreaterThan(0);
+    await rooms.closeAll(1001, 'test over');
     await storage.close();
   });
 });

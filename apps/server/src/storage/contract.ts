@@ -35,6 +35,21 @@ export function storageContract(name: string, make: () => Promise<Storage>, clea
       expect(copy.getText('t').toString()).toBe('01234');
     });
 
+    it('appends a batch of rooms in one go, each room in order', async () => {
+      const a = room();
+      const b = room();
+      await s.appendBatch([
+        { room: a, updates: [new Uint8Array([1]), new Uint8Array([2])] },
+        { room: b, updates: [new Uint8Array([9])] },
+        { room: `${a}-empty`, updates: [] },
+      ]);
+      await s.appendBatch([{ room: a, updates: [new Uint8Array([3])] }]);
+      await s.appendBatch([]);
+      expect((await s.loadDoc(a)).updates.map((u) => Array.from(u))).toEqual([[1], [2], [3]]);
+      expect((await s.loadDoc(b)).updates.map((u) => Array.from(u))).toEqual([[9]]);
+      expect(await s.countUpdates(`${a}-empty`)).toBe(0);
+    });
+
     it('keeps rooms apart', async () => {
       const a = room();
       const b = room();
@@ -120,6 +135,16 @@ export function storageContract(name: string, make: () => Promise<Storage>, clea
       expect(await s.getTranscript(pid, `t${u}`)).toMatchObject({ name: 'Interview 1', turns: 4, codings: 7, mode: 'independent', revealed: true });
       expect(await s.getTranscript('other', `t${u}`)).toBeNull();
       expect(await s.listTranscripts(pid)).toHaveLength(1);
+      await s.createTranscript({ id: `t2${u}`, projectId: pid, name: 'Interview 2', createdAt: 4, turns: 1, codings: 0, mode: 'open', revealed: false });
+      await s.updateTranscriptCounts([
+        { projectId: pid, id: `t${u}`, turns: 12, codings: 30, name: 'Interview 1 (renamed)' },
+        { projectId: pid, id: `t2${u}`, turns: 5, codings: 2, name: 'Interview 2' },
+        { projectId: pid, id: 'no-such-transcript', turns: 1, codings: 1, name: 'x' },
+      ]);
+      await s.updateTranscriptCounts([]);
+      expect(await s.getTranscript(pid, `t${u}`)).toMatchObject({ name: 'Interview 1 (renamed)', turns: 12, codings: 30, mode: 'independent', revealed: true });
+      expect(await s.getTranscript(pid, `t2${u}`)).toMatchObject({ turns: 5, codings: 2 });
+      await s.deleteTranscript(pid, `t2${u}`);
       await s.deleteTranscript(pid, `t${u}`);
       expect(await s.listTranscripts(pid)).toHaveLength(0);
     });

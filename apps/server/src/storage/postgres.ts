@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Role } from '@concord/shared';
 import type {
-  InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SessionRecord, Storage, StoredDoc, TokenRecord, TranscriptRecord, UserRecord,
+  InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SessionRecord, Storage, StoredDoc, TokenRecord, TranscriptCounts, TranscriptRecord, UserRecord,
 } from './types.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { ROOM_ACCESS_SQL, toInbox, toMember, toRoomAccess, toToken, toTranscript, toUser, transcriptPatch } from './sqlite.ts';
@@ -175,21 +175,31 @@ export class PostgresStorage implements Storage {
     return { snapshot, updates, maxSeq };
   }
 
-  /**
-   * One statement, so one round trip and no transaction left open between them
-   * (under load the event loop answers late, and an open transaction would hold
-   * its pooled connection and the room's lock meanwhile). Run on its own it is its
-   * own transaction: the SHARED lock of the room, taken first (every row of the
-   * INSERT needs the CTE's row), is held until that transaction commits.
-   * Rows are inserted in array order, so seq follows the caller's order.
-   */
   async appendUpdates(room: string, updates: Uint8Array[]): Promise<void> {
-    if (updates.length === 0) return;
+    return this.appendBatch([{ room, updates }]);
+  }
+
+  /**
+   * One statement, so one round trip and no transaction left open between
+   * statements (under load the event loop answers late, and an open transaction
+   * would hold its pooled connection and the rooms' locks meanwhile). Run on its
+   * own it is its own transaction. The SHARED lock of every room in the batch is
+   * taken first (the aggregate must finish before the INSERT gets its one input
+   * row) and held until commit; shared locks never wait for each other, and a
+   * compaction holds one room's exclusive lock and waits for nothing else, so no
+   * deadlock. Rows are inserted in array order, so seq follows each room's order.
+   */
+  async appendBatch(batch: { room: string; updates: Uint8Array[] }[]): Promise<void> {
+    const rooms: string[] = [];
+    const data: Buffer[] = [];
+    for (const { room, updates } of batch) for (const u of updates) { rooms.push(room); data.push(toBytea(u)); }
+    if (data.length === 0) return;
+    const keys = [...new Set(batch.filter((b) => b.updates.length > 0).map((b) => roomLockKey(b.room)))];
     await this.pool.query(
-      `WITH room_lock AS (SELECT pg_advisory_xact_lock_shared($1::bigint))
+      `WITH room_locks AS (SELECT count(pg_advisory_xact_lock_shared(k)) AS n FROM unnest($1::bigint[]) AS k)
        INSERT INTO doc_updates (room, data)
-       SELECT $2, u.data FROM room_lock, unnest($3::bytea[]) WITH ORDINALITY AS u(data, i) ORDER BY u.i`,
-      [roomLockKey(room), room, updates.map(toBytea)],
+       SELECT u.room, u.data FROM room_locks, unnest($2::text[], $3::bytea[]) WITH ORDINALITY AS u(room, data, i) ORDER BY u.i`,
+      [keys, rooms, data],
     );
   }
 
@@ -348,6 +358,15 @@ export class PostgresStorage implements Storage {
     await this.pool.query(
       `UPDATE transcripts SET ${sets} WHERE project_id = $${cols.length + 1} AND id = $${cols.length + 2}`,
       [...cols.map(([, v]) => v), projectId, id],
+    );
+  }
+  async updateTranscriptCounts(items: TranscriptCounts[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.pool.query(
+      `UPDATE transcripts AS t SET turns = v.turns, codings = v.codings, name = v.name
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[]) AS v(project_id, id, turns, codings, name)
+       WHERE t.project_id = v.project_id AND t.id = v.id`,
+      [items.map((t) => t.projectId), items.map((t) => t.id), items.map((t) => t.turns), items.map((t) => t.codings), items.map((t) => t.name)],
     );
   }
   async deleteTranscript(projectId: string, id: string): Promise<void> {

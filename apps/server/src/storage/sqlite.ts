@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Role } from '@concord/shared';
 import type {
-  InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SessionRecord, Storage, StoredDoc, TokenRecord, TranscriptRecord, UserRecord,
+  InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SessionRecord, Storage, StoredDoc, TokenRecord, TranscriptCounts, TranscriptRecord, UserRecord,
 } from './types.ts';
 import { MIGRATIONS } from './migrations.ts';
 
@@ -67,9 +67,15 @@ export class SqliteStorage implements Storage {
   }
 
   async appendUpdates(room: string, updates: Uint8Array[]): Promise<void> {
-    if (updates.length === 0) return;
+    return this.appendBatch([{ room, updates }]);
+  }
+
+  async appendBatch(batch: { room: string; updates: Uint8Array[] }[]): Promise<void> {
+    if (batch.every((b) => b.updates.length === 0)) return;
     const ins = this.stmt('INSERT INTO doc_updates (room, data) VALUES (?, ?)');
-    this.db.transaction(() => { for (const u of updates) ins.run(room, Buffer.from(u.buffer, u.byteOffset, u.byteLength)); })();
+    this.db.transaction(() => {
+      for (const { room, updates } of batch) for (const u of updates) ins.run(room, Buffer.from(u.buffer, u.byteOffset, u.byteLength));
+    })();
   }
 
   async countUpdates(room: string): Promise<number> {
@@ -194,6 +200,11 @@ export class SqliteStorage implements Storage {
     if (cols.length === 0) return;
     this.stmt(`UPDATE transcripts SET ${cols.map(([c]) => `${c} = ?`).join(', ')} WHERE project_id = ? AND id = ?`)
       .run(...cols.map(([, v]) => v), projectId, id);
+  }
+  async updateTranscriptCounts(items: TranscriptCounts[]): Promise<void> {
+    if (items.length === 0) return;
+    const upd = this.stmt('UPDATE transcripts SET turns = ?, codings = ?, name = ? WHERE project_id = ? AND id = ?');
+    this.db.transaction(() => { for (const t of items) upd.run(t.turns, t.codings, t.name, t.projectId, t.id); })();
   }
   async deleteTranscript(projectId: string, id: string): Promise<void> {
     this.stmt('DELETE FROM transcripts WHERE project_id = ? AND id = ?').run(projectId, id);

@@ -36,6 +36,15 @@ export interface MemberRecord {
   name: string;
 }
 
+/** What the transcript list shows of a transcript's document, kept in step by `transcripts/transcript-index.ts`. */
+export interface TranscriptCounts {
+  projectId: string;
+  id: string;
+  turns: number;
+  codings: number;
+  name: string;
+}
+
 export interface TranscriptRecord {
   id: string;
   projectId: string;
@@ -88,6 +97,11 @@ export interface Storage {
   loadDoc(room: string): Promise<StoredDoc>;
   /** Durably appends updates (one transaction); resolves when committed. */
   appendUpdates(room: string, updates: Uint8Array[]): Promise<void>;
+  /**
+   * Appends several rooms' updates in ONE transaction (all or nothing), each room's
+   * in the order given: the node-wide group commit (`sync/commit-batcher.ts`).
+   */
+  appendBatch(batch: { room: string; updates: Uint8Array[] }[]): Promise<void>;
   /** Number of updates in the log since the last compaction. */
   countUpdates(room: string): Promise<number>;
   /**
@@ -132,6 +146,8 @@ export interface Storage {
   getTranscript(projectId: string, id: string): Promise<TranscriptRecord | null>;
   listTranscripts(projectId: string): Promise<TranscriptRecord[]>;
   updateTranscript(projectId: string, id: string, patch: Partial<Pick<TranscriptRecord, 'name' | 'turns' | 'codings' | 'mode' | 'revealed'>>): Promise<void>;
+  /** Writes the list counts (and names) of several transcripts at once; unknown ones are skipped. */
+  updateTranscriptCounts(items: TranscriptCounts[]): Promise<void>;
   deleteTranscript(projectId: string, id: string): Promise<void>;
 
   // Inbox.

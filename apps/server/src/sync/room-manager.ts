@@ -4,6 +4,7 @@ import type { Storage } from '../storage/types.ts';
 import type { Connection } from './connection.ts';
 import type { Fanout } from './fanout.ts';
 import { ORIGIN_SERVER, Room, type RoomHooks } from './room.ts';
+import { CommitBatcher } from './commit-batcher.ts';
 
 export interface RoomManagerOptions {
   log: RoomHooks['log'];
@@ -37,9 +38,14 @@ export class RoomManager {
   /** Revocations newer than the oldest admission under way. */
   private recent: Revocation[] = [];
 
+  /** Group commit across this node's rooms. */
+  readonly commits: CommitBatcher;
+
   constructor(private readonly storage: Storage, private readonly opts: RoomManagerOptions) {
+    this.commits = new CommitBatcher(storage);
     this.hooks = {
       log: opts.log,
+      append: (room, updates) => this.commits.append(room, updates),
       compactAfter: opts.compactAfter ?? LIMITS.compactAfterUpdates,
       ...(opts.onCommitted ? { onCommitted: opts.onCommitted } : {}),
       ...(opts.validate ? { validate: opts.validate } : {}),

@@ -22,6 +22,11 @@ export interface RoomHooks {
   log(level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>): void;
   /** Called after updates are committed (for derived indexes such as transcript counts). */
   onCommitted?(room: Room): void;
+  /**
+   * Commits a room's updates; default `storage.appendUpdates`. The room manager
+   * passes its node-wide group commit (`commit-batcher.ts`).
+   */
+  append?(room: string, updates: Uint8Array[]): Promise<void>;
   compactAfter: number;
   /**
    * Checks a client's update before it touches the room's document; returns why it
@@ -243,7 +248,8 @@ export class Room {
     this.queue = [];
     if (batch.length === 0 || this.state === 'closed') return;
     this.flushChain = this.flushChain.then(async () => {
-      await this.storage.appendUpdates(this.name, batch.map((b) => b.update));
+      const updates = batch.map((b) => b.update);
+      await (this.hooks.append ? this.hooks.append(this.name, updates) : this.storage.appendUpdates(this.name, updates));
       this.logged += batch.length;
       for (const { update, origin } of batch) {
         const msg = syncUpdateMessage(update);
