@@ -45,7 +45,8 @@ export interface RoomHooks {
  * - a failed load or store closes every connection (4500) and unloads the room.
  */
 export class Room {
-  readonly doc = new Y.Doc({ gc: true });
+  // A fixed guid: the server never shares it (no subdocuments), and a random one costs a UUID per load.
+  readonly doc = new Y.Doc({ gc: true, guid: 'concord-room' });
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
   readonly connections = new Set<Connection>();
   state: RoomState = 'loading';
@@ -58,6 +59,8 @@ export class Room {
   private flushScheduled = false;
   private flushChain: Promise<void> = Promise.resolve();
   private logged = 0;
+  /** Sync step 2 for an empty state vector, for the document as it is now; null once it changes. */
+  private fullStep2: Uint8Array | null = null;
 
   constructor(
     readonly name: string,
@@ -68,7 +71,6 @@ export class Room {
     private readonly onClosed: (room: Room) => void,
   ) {
     this.awareness.setLocalState(null);
-    this.doc.on('update', this.handleDocUpdate);
     if (hooks.afterApply) {
       this.doc.on('afterTransaction', (tr: Y.Transaction) => {
         if (tr.origin && typeof tr.origin === 'object' && 'awarenessIds' in tr.origin) hooks.afterApply!(this, tr.origin as Connection, tr);
@@ -91,6 +93,10 @@ export class Room {
       }, ORIGIN_LOAD);
       this.logged = stored.updates.length;
       if ((this.state as RoomState) !== 'loading') return false;
+      // Listening only from here: Yjs encodes every transaction for 'update' listeners,
+      // and the load's would be thrown away. Nothing else touches the document before
+      // 'ready' (client frames are buffered, remote updates held, withDoc awaits `loaded`).
+      this.doc.on('update', this.handleDocUpdate);
       this.state = 'ready';
       return true;
     } catch (err) {
@@ -160,10 +166,7 @@ export class Room {
           // Answer only with committed state: wait for anything queued to be stored.
           await this.idle();
           if (conn.closed) return;
-          const enc = encoding.createEncoder();
-          encoding.writeVarUint(enc, MessageType.Sync);
-          syncProtocol.writeSyncStep2(enc, this.doc, stateVector);
-          conn.send(encoding.toUint8Array(enc));
+          conn.send(this.step2For(stateVector));
         } else if (syncType === SyncType.Step2 || syncType === SyncType.Update) {
           const update = decoding.readVarUint8Array(decoder);
           if (conn.readOnly) {
@@ -176,6 +179,8 @@ export class Room {
             }
             return;
           }
+          // Every joining client answers our step 1 with its state; most have nothing.
+          if (isEmptyUpdate(update)) return;
           const started = performance.now();
           validateUpdate(update, this.doc);
           const refused = this.hooks.validate?.(this, conn, update) ?? null;
@@ -228,7 +233,26 @@ export class Room {
 
   // ---- updates ------------------------------------------------------------
 
+  /**
+   * Sync step 2 for a client's state vector. The answer to an empty one (a client
+   * with nothing: every fresh join) is the whole document; it is encoded once per
+   * version of the document and shared by every joiner, instead of once per join —
+   * that encoding was most of a join's CPU and, through the allocator, of the memory
+   * an idle connection appeared to cost.
+   */
+  private step2For(stateVector: Uint8Array): Uint8Array {
+    const full = stateVector.length === 1 && stateVector[0] === 0;
+    if (full && this.fullStep2) return this.fullStep2;
+    const enc = encoding.createEncoder();
+    encoding.writeVarUint(enc, MessageType.Sync);
+    syncProtocol.writeSyncStep2(enc, this.doc, stateVector);
+    const msg = encoding.toUint8Array(enc);
+    if (full) this.fullStep2 = msg;
+    return msg;
+  }
+
   private readonly handleDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    this.fullStep2 = null; // the document changed
     if (origin === ORIGIN_LOAD) return;
     if (origin === ORIGIN_REMOTE) {
       // Another node committed it already; just pass it on to our clients.
