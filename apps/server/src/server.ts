@@ -56,6 +56,10 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
     validate: checkCommentsUpdate,
     afterApply: inboxHook(() => deps),
   });
+  if (cfg.redisUrl) {
+    const { RedisRevocationBus } = await import('./pubsub/revocations.ts');
+    rooms.revocationBus = await RedisRevocationBus.connect(cfg.redisUrl, cfg.nodeId, (r) => rooms.applyRevocation(r), log);
+  }
   const loginLimiter = await createLoginLimiters(cfg, log);
   // Loaded only with Redis, like the fan-out: a single node needs neither ioredis nor this.
   const presence = cfg.redisUrl ? await (await import('./pubsub/presence.ts')).ClusterPresence.connect(cfg.redisUrl, cfg.nodeId, rooms, log) : null;
@@ -85,6 +89,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await presence?.close();
       await loginLimiter.close();
+      await rooms.revocationBus?.close();
       await fanout?.close();
       if (!opts.storage) await storage.close();
     })()),

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebsocketProvider } from 'y-websocket';
-import { LIMITS, transcriptRoom } from '@concord/shared';
-import { addMember, makeProject, makeTranscript, makeUser, synced, waitFor, type ServerProcess, type TestUser } from './helpers.ts';
+import WebSocket from 'ws';
+import { CloseCode, LIMITS, transcriptRoom } from '@concord/shared';
+import { addMember, closeCodeFor, makeProject, makeTranscript, makeUser, synced, waitFor, type ServerProcess, type TestUser } from './helpers.ts';
 import { createPgSchema, destroyTracked, healthy, killNode, provider, sleep, startNodes, type PgSchema } from './cluster.ts';
 
 /**
@@ -78,6 +79,37 @@ describe('several nodes', () => {
     expect(statuses.slice(LIMITS.loginAttempts)).toEqual([429, 429, 429]);
     // Even the right password waits, on every node.
     for (const url of urls) expect(await login(url, 'correct horse battery')).toBe(429);
+  }, 60_000);
+
+  it('take access away on every node: a removed member\'s and a deleted token\'s sockets close wherever they are', async () => {
+    const urls = nodes.map((n) => n.url);
+    const owner = await makeUser(urls[0]!, 'Owner');
+    const cara = await makeUser(urls[0]!, 'Cara');
+    const pid = await makeProject(owner);
+    await addMember(owner, pid, cara, 'coder');
+    const tid = await makeTranscript(owner, pid);
+    // Open sockets on node 2 and node 3 and report how each one closes.
+    // Resolves once admitted, with the close code to come (wrapped: a promise resolved with a promise would wait for it).
+    const open = (url: string, token: string) => new Promise<{ closed: Promise<number> }>((resolve, reject) => {
+      const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/sync/${transcriptRoom(pid, tid)}?token=${encodeURIComponent(token)}`);
+      const closed = new Promise<number>((done) => ws.on('close', (code) => done(code)));
+      ws.on('message', () => resolve({ closed })); // admitted: the server's sync step 1 arrived
+      ws.on('error', reject);
+    });
+    const within = (s: { closed: Promise<number> }, ms: number) => Promise.race([s.closed, sleep(ms).then(() => -1)]);
+
+    // A second token of Cara's, used on node 3 and deleted through node 1.
+    const t = await cara.client.req('POST', '/api/tokens', { name: 'laptop' });
+    expect(t.status).toBe(201);
+    const tokenSocket = await open(urls[2]!, t.json.token);
+    expect((await cara.client.req('DELETE', `/api/tokens/${t.json.id}`)).status).toBe(204);
+    expect(await within(tokenSocket, 5000)).toBe(CloseCode.Unauthorized);
+
+    // Cara's socket on node 2 closes when the owner removes her through node 1, and she cannot come back.
+    const memberSocket = await open(urls[1]!, cara.token);
+    expect((await owner.client.req('DELETE', `/api/projects/${pid}/members/${cara.id}`)).status).toBe(204);
+    expect(await within(memberSocket, 5000)).toBe(CloseCode.AccessChanged);
+    expect(await closeCodeFor(urls[1]!, transcriptRoom(pid, tid), { token: cara.token })).toBe(CloseCode.Forbidden);
   }, 60_000);
 
   it('converge, share cursors, and lose nothing when a node is killed under load', async () => {

@@ -53,7 +53,7 @@ export function authRoutes(deps: AppDeps): Hono<Env> {
     if (p?.sessionId) {
       await deps.auth.invalidateSession(p.sessionId);
       const sid = p.sessionId;
-      deps.rooms.closeConnections((conn) => conn.credentialId === sid, CloseCode.Unauthorized, 'signed out');
+      deps.rooms.revoke({ credentialId: sid, code: CloseCode.Unauthorized, reason: 'signed out' });
     }
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.body(null, 204);
@@ -82,7 +82,7 @@ export function authRoutes(deps: AppDeps): Hono<Env> {
     const p = requireUser(c);
     const id = c.req.param('id');
     const ok = await deps.storage.deleteToken(id, p.user.id);
-    if (ok) deps.rooms.closeConnections((conn) => conn.credentialId === id, CloseCode.Unauthorized, 'access token revoked');
+    if (ok) deps.rooms.revoke({ credentialId: id, code: CloseCode.Unauthorized, reason: 'access token revoked' });
     return ok ? c.body(null, 204) : c.json({ error: { code: 'not_found', message: 'Token not found.' } }, 404);
   });
 

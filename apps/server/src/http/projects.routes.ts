@@ -9,7 +9,7 @@ export function projectRoutes(deps: AppDeps): Hono<Env> {
 
   /** Closes a user's sockets in a project so they reconnect under their new role (or are refused). */
   const accessChanged = (projectId: string, userId: string) =>
-    rooms.closeConnections((conn) => conn.projectId === projectId && conn.userId === userId, CloseCode.AccessChanged, 'access changed');
+    rooms.revoke({ member: { projectId, userId }, code: CloseCode.AccessChanged, reason: 'access changed' });
 
   app.get('/projects', async (c) => {
     const p = requireUser(c);

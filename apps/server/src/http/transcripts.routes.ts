@@ -71,7 +71,7 @@ export function transcriptRoutes(deps: AppDeps): Hono<Env> {
     await requireRole(deps, c, pid, 'owner');
     const t = await transcriptOr404(pid, c.req.param('tid'));
     await storage.deleteTranscript(pid, t.id);
-    rooms.closeConnections((_, room) => room.name.startsWith(transcriptRoom(pid, t.id)), CloseCode.UnknownRoom, 'transcript deleted');
+    rooms.revoke({ transcript: { projectId: pid, transcriptId: t.id }, code: CloseCode.UnknownRoom, reason: 'transcript deleted' });
     return c.body(null, 204);
   });
 
@@ -121,10 +121,7 @@ export function transcriptRoutes(deps: AppDeps): Hono<Env> {
 
   /** Layer rooms of a transcript re-check access (reveal makes them read-only for all). */
   function layerAccessChanged(pid: string, tid: string): void {
-    rooms.closeConnections((_, room) => {
-      const r = parseRoom(room.name);
-      return r?.kind === 'layer' && r.projectId === pid && r.transcriptId === tid;
-    }, CloseCode.AccessChanged, 'coding mode changed');
+    rooms.revoke({ transcript: { projectId: pid, transcriptId: tid }, layersOnly: true, code: CloseCode.AccessChanged, reason: 'coding mode changed' });
   }
 
   app.get('/projects/:pid/codebook', async (c) => {

@@ -5,6 +5,7 @@ import type { Connection } from './connection.ts';
 import type { Fanout } from './fanout.ts';
 import { ORIGIN_SERVER, Room, type RoomHooks } from './room.ts';
 import { CommitBatcher } from './commit-batcher.ts';
+import { revocationMatcher, type Revocation, type RevocationBus } from './revocation.ts';
 
 export interface RoomManagerOptions {
   log: RoomHooks['log'];
@@ -21,7 +22,7 @@ export interface RoomManagerOptions {
  * before it is loaded again, so no update can slip between two copies.
  */
 /** A `closeConnections` call, kept while sockets that started joining before it are still being admitted. */
-interface Revocation {
+interface RecentRevocation {
   seq: number;
   match: (conn: Connection, room: Room) => boolean;
   code: number;
@@ -36,7 +37,7 @@ export class RoomManager {
   /** Admissions under way, by the `revocationSeq` they started at. */
   private readonly admitting = new Map<number, number>();
   /** Revocations newer than the oldest admission under way. */
-  private recent: Revocation[] = [];
+  private recent: RecentRevocation[] = [];
 
   /** Group commit across this node's rooms. */
   readonly commits: CommitBatcher;
@@ -166,6 +167,24 @@ export class RoomManager {
       if (this.recent.length > 0 && this.recent[0]!.seq <= oldest) this.recent = this.recent.filter((r) => r.seq > oldest);
     }
     return admitted;
+  }
+
+  /** Carries revocations to the other nodes (set when REDIS_URL is). */
+  revocationBus: RevocationBus | null = null;
+
+  /**
+   * Takes access away from matching sockets on this node and, through the bus, on
+   * every other node: a member removed or a token deleted on one node cannot keep
+   * a socket open on another. Returns the sockets closed here.
+   */
+  revoke(r: Revocation): number {
+    this.revocationBus?.publish(r);
+    return this.applyRevocation(r);
+  }
+
+  /** A revocation decided here or on another node, applied to this node's sockets. */
+  applyRevocation(r: Revocation): number {
+    return this.closeConnections(revocationMatcher(r), r.code, r.reason);
   }
 
   /** Closes matching connections (membership revoked, mode changed), also ones still being admitted (see `endAdmission`). */
