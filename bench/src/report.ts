@@ -138,7 +138,11 @@ export function renderMarkdown(rep: BenchReport): string {
     if (!r.ok) lines.push(`**Run problem:** ${r.error ?? 'unknown'}\n`);
     lines.push(`Smoke check with real providers: ${r.smoke.ok ? 'ok' : 'FAILED'} (${r.smoke.ms} ms)${r.smoke.error ? ` — ${r.smoke.error}` : ''}.`);
     lines.push('');
-    if (r.nodes > 1) lines.push(`${r.nodes} server processes: CPU and RSS are their sum, event-loop delay the worst node's.\n`);
+    if (r.nodes > 1) {
+      lines.push(`${r.nodes} server processes: CPU and RSS are their sum, event-loop delay the worst node's. ` +
+        'Memory "per idle connection" is not comparable with the single-node runs: the writers load each room on one node, ' +
+        'and the receivers that join afterwards load it on the other node too, so that phase\'s growth includes a second copy of every room.\n');
+    }
     lines.push('| offered/s | achieved/s | delivered/s | p50 | p95 | p99 | codebook p99 | lost | server CPU % | µs/frame | server lag p99/max | PG + Redis CPU % | load CPU % | other CPU % | load lag p99 |');
     lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const w of r.saturation) {
