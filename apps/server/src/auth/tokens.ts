@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+import { sha256 } from '@oslojs/crypto/sha2';
+import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 
 /** A random secret: 20 bytes (160 bits) in lower-case base32, as in Lucia's session guide. */
 export function generateSecret(): string {
@@ -8,9 +8,12 @@ export function generateSecret(): string {
   return encodeBase32LowerCaseNoPadding(bytes);
 }
 
-/** What is stored for a secret: its SHA-256 (of the UTF-8 bytes) in lower-case hex. Runs on every request and socket join. */
+/**
+ * What is stored for a secret: its SHA-256 (of the UTF-8 bytes) in lower-case hex,
+ * with @oslojs as DESIGN.md's session contract names (a few µs per request or join).
+ */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return encodeHexLowerCase(sha256(new TextEncoder().encode(secret)));
 }
 
 export const PAT_PREFIX = 'cpat_';
