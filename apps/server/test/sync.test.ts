@@ -174,6 +174,30 @@ describe('sync over the y-websocket protocol', () => {
     await synced(own);
   });
 
+  it('closes a socket whose session has ended, and keeps one whose session slid forward', async () => {
+    const u = await makeUser(server.url, 'Sleeper');
+    await addMember(owner, pid, u, 'coder');
+    const open = async () => {
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/sync/${codebookRoom(pid)}`, { headers: { cookie: u.client.cookie } });
+      await new Promise<void>((resolve) => ws.once('message', () => resolve()));
+      const conn = [...server.deps.rooms.rooms.get(codebookRoom(pid))!.connections].find((c) => c.userId === u.id && c.sessionExpiresAt !== null)!;
+      return { ws, conn, code: new Promise<number>((resolve) => ws.on('close', (c) => resolve(c))) };
+    };
+    const a = await open();
+    expect(a.conn.sessionExpiresAt).toBeGreaterThan(Date.now());
+    // Time passes beyond what the socket last saw, but the session was used over HTTP meanwhile: it stays.
+    a.conn.sessionExpiresAt = Date.now() - 1;
+    expect(await server.sync.checkSessions()).toBe(0);
+    expect(a.conn.sessionExpiresAt).toBeGreaterThan(Date.now());
+    expect(a.ws.readyState).toBe(WebSocket.OPEN);
+    // The session ends in storage: the next check closes the socket, and the cookie no longer opens one.
+    await server.deps.storage.updateSessionExpiry(a.conn.credentialId!, Date.now() - 1000);
+    a.conn.sessionExpiresAt = Date.now() - 1;
+    expect(await server.sync.checkSessions()).toBe(1);
+    expect(await a.code).toBe(CloseCode.Unauthorized);
+    expect(await closeCodeFor(server.url, codebookRoom(pid), { headers: { cookie: u.client.cookie } })).toBe(CloseCode.Unauthorized);
+  });
+
   it('revoking an access token or signing out closes the sockets opened with it', async () => {
     const u = await makeUser(server.url, 'Leaver');
     await addMember(owner, pid, u, 'coder');

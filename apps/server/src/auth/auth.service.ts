@@ -12,6 +12,8 @@ export interface Principal {
   /** The credential used: the session id or the access token's id (both hashes), to close its sockets when revoked. */
   credentialId: string;
   via: 'session' | 'token';
+  /** When the session ends unless it is used again (sliding); null for an access token. */
+  expiresAt: number | null;
 }
 
 /**
@@ -73,7 +75,13 @@ export class AuthService {
       renewed = true;
       await this.storage.updateSessionExpiry(id, expiresAt);
     }
-    return { principal: { user: publicUser(user), sessionId: id, credentialId: id, via: 'session' }, expiresAt, renewed };
+    return { principal: { user: publicUser(user), sessionId: id, credentialId: id, via: 'session', expiresAt }, expiresAt, renewed };
+  }
+
+  /** When a session ends now (it may have slid forward since a socket opened), or null if it is gone or over. */
+  async sessionExpiry(sessionId: string): Promise<number | null> {
+    const session = await this.storage.getSession(sessionId);
+    return session && session.expiresAt > this.now() ? session.expiresAt : null;
   }
 
   async invalidateSession(sessionId: string): Promise<void> {
@@ -92,7 +100,7 @@ export class AuthService {
     const record = await this.storage.getToken(hashSecret(token));
     if (!record) return null;
     const user = await this.storage.getUser(record.userId);
-    return user ? { user: publicUser(user), sessionId: null, credentialId: record.id, via: 'token' } : null;
+    return user ? { user: publicUser(user), sessionId: null, credentialId: record.id, via: 'token', expiresAt: null } : null;
   }
 
   /** Session cookie or bearer/query token, whichever is present. */

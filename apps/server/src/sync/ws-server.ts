@@ -260,6 +260,7 @@ export class SyncServer {
         room.leave(conn);
         return;
       }
+      conn.sessionExpiresAt = principal.expiresAt;
       ws.room = room;
       ws.conn = conn;
       const early = ws.early;
@@ -270,7 +271,40 @@ export class SyncServer {
     }
   }
 
+  /**
+   * Sessions end (30 days after their last use) while sockets opened with them stay
+   * open. Sockets past their session's end as last seen are checked in storage, one
+   * read per session: if the session slid forward (it was used over HTTP) the socket
+   * keeps going with the new end; if it is over or gone, the socket is closed (4401).
+   * Runs with the pings; returns the sockets closed.
+   */
+  async checkSessions(now = Date.now()): Promise<number> {
+    const due = new Map<string, SyncWebSocket[]>();
+    for (const ws of this.registry.sockets) {
+      const conn = ws.conn;
+      if (!conn || conn.closed || conn.sessionExpiresAt === null || conn.credentialId === null || now < conn.sessionExpiresAt) continue;
+      const list = due.get(conn.credentialId);
+      if (list) list.push(ws);
+      else due.set(conn.credentialId, [ws]);
+    }
+    let closed = 0;
+    for (const [sessionId, sockets] of due) {
+      const expiresAt = await this.opts.auth.sessionExpiry(sessionId).catch(() => undefined);
+      if (expiresAt === undefined) continue; // storage unavailable: try again at the next round
+      for (const ws of sockets) {
+        const conn = ws.conn;
+        if (!conn || conn.closed) continue;
+        if (expiresAt !== null) { conn.sessionExpiresAt = expiresAt; continue; }
+        conn.close(CloseCode.Unauthorized, 'session expired');
+        ws.room?.leave(conn);
+        closed++;
+      }
+    }
+    return closed;
+  }
+
   private ping(): void {
+    void this.checkSessions().catch((err: unknown) => this.opts.log('warn', 'session check failed', { err: String(err) }));
     for (const ws of this.registry.sockets) {
       if (!ws.alive) {
         ws.terminate();
