@@ -15,7 +15,7 @@ import { makeProject } from './fixtures/project.ts';
 
 const projectXsd = readFileSync(new URL('./fixtures/Project.xsd', import.meta.url), 'utf8');
 const codebookXsd = readFileSync(new URL('./fixtures/Codebook.xsd', import.meta.url), 'utf8');
-const SAMPLES = new URL('../../../../../shared/refi-samples/', import.meta.url);
+const SAMPLES = new URL('../../../../seeds/refi-samples/', import.meta.url);
 
 async function validate(xml: string, xsd: string, fileName = 'doc.xml') {
   const r = await validateXML({ xml: [{ fileName, contents: xml }], schema: [xsd], maxMemoryPages: 4096 });
