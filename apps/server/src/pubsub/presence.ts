@@ -82,6 +82,7 @@ export class ClusterPresence implements PresenceDirectory {
   private publishing: Promise<void> | null = null;
   private closed = false;
   private warned = false;
+  private publishFailing = false;
 
   private constructor(
     private readonly redis: Redis,
@@ -138,8 +139,11 @@ export class ClusterPresence implements PresenceDirectory {
     try {
       await tx.exec();
       this.written = new Set(entries.keys());
+      this.publishFailing = false;
     } catch (err) {
-      this.log('warn', 'presence not published', { err: err instanceof Error ? err.message : String(err) });
+      // Once per outage, not every refresh.
+      if (!this.publishFailing) this.log('warn', 'presence not published', { err: err instanceof Error ? err.message : String(err) });
+      this.publishFailing = true;
     }
   }
 
