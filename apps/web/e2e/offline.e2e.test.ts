@@ -35,16 +35,22 @@ const status = (page: Page) => connection(page).getAttribute('data-status');
 
 const openTranscript = (page: Page): Promise<void> => openTranscriptAt(page, url);
 
-/** The build id of the worker in charge of the page, once there is one. */
+/**
+ * The build id of the worker in charge of the page, or 'no answer' within 2 s: a
+ * worker being replaced may drop the question, and a hanging call would stall a poll.
+ */
 async function workerBuild(page: Page): Promise<string> {
-  return page.evaluate(async () => {
-    const reg = await navigator.serviceWorker.ready;
-    const channel = new MessageChannel();
-    const answer = new Promise<string>((resolve) => {
-      channel.port1.onmessage = (e: MessageEvent<{ build: string }>) => resolve(e.data.build);
-    });
-    reg.active!.postMessage({ type: 'concord:version' }, [channel.port2]);
-    return answer;
+  return page.evaluate(() => {
+    const ask = (async () => {
+      const reg = await navigator.serviceWorker.ready;
+      const channel = new MessageChannel();
+      const answer = new Promise<string>((resolve) => {
+        channel.port1.onmessage = (e: MessageEvent<{ build: string }>) => resolve(e.data.build);
+      });
+      reg.active!.postMessage({ type: 'concord:version' }, [channel.port2]);
+      return answer;
+    })();
+    return Promise.race([ask, new Promise<string>((resolve) => setTimeout(() => resolve('no answer'), 2000))]);
   });
 }
 
@@ -146,7 +152,9 @@ describe('working offline across a reload', () => {
   });
 
   it('a new build: its worker takes over on the next load and the old files leave the cache', async () => {
+    await expect.poll(() => workerBuild(a.page), { timeout: 20_000 }).not.toBe('no answer');
     const before = await workerBuild(a.page);
+    expect(before).not.toBe('no answer');
     const oldPaths = await cachedPaths(a.page);
     // "deploy" a build whose index.html and main script changed
     const assets = path.join(dist, 'assets');
