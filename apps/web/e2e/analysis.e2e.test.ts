@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
-  EDITOR, REPO_ROOT, SCREENSHOTS, api, launchBrowser, makeUser, screenshot, scrollToText, selectText, startServer, userContext,
+  EDITOR, REPO_ROOT, SCREENSHOTS, api, launchBrowser, makeUser, screenshot, scrollToText, selectText, startServer, stepByStep, userContext,
   type RunningServer, type TestUser,
 } from './harness.ts';
 
@@ -84,15 +84,8 @@ describe('analysis views, exports and REFI-QDA import', () => {
     downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-downloads-'));
   });
 
-  let broken = false;
-  beforeEach((ctx) => {
-    if (broken) ctx.skip();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail') return;
-    broken = true;
-    await screenshot(o.page, 'analysis-failed').catch(() => undefined);
-  });
+  // the steps build on each other: after a failure, screenshots and the rest skipped
+  stepByStep('analysis', () => [['owner', o?.page]]);
 
   afterAll(async () => {
     await browser?.close();

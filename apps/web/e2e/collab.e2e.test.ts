@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   EDITOR, REPO_ROOT, api, controllableNetwork, eventually, launchBrowser, makeUser, screenshot, scrollToText, selectText,
-  startServer, userContext, type RunningServer, type TestUser,
+  startServer, stepByStep, userContext, type RunningServer, type TestUser,
 } from './harness.ts';
 
 /**
@@ -49,18 +49,8 @@ describe('two researchers coding one transcript live', () => {
     a = await userContext(browser, server.url, A, { signup: 'ui' });
   });
 
-  // the steps build on each other: after a failure, skip the rest
-  let broken = false;
-  beforeEach((ctx) => {
-    if (broken) ctx.skip();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail') return;
-    broken = true;
-    for (const [who, page] of [['A', a?.page], ['B', b?.page]] as const) {
-      if (page && !page.isClosed()) await screenshot(page, `failure-${who}`).catch(() => undefined);
-    }
-  });
+  // the steps build on each other: after a failure, screenshots and the rest skipped
+  stepByStep('collab', () => [['A', a?.page], ['B', b?.page]]);
 
   afterAll(async () => {
     await browser?.close();

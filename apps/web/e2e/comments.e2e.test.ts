@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
-  EDITOR, REPO_ROOT, api, launchBrowser, makeUser, screenshot, scrollToText, selectText, startServer, userContext,
+  EDITOR, REPO_ROOT, api, launchBrowser, makeUser, screenshot, scrollToText, selectText, startServer, stepByStep, userContext,
   type RunningServer, type TestUser,
 } from './harness.ts';
 
@@ -72,14 +72,8 @@ describe('comments on quotes', () => {
     transcriptUrl = `${server.url}/projects/${pid}/transcripts/${tid}`;
   });
 
-  // the steps build on each other: after a failure, skip the rest
-  let broken = false;
-  beforeEach((ctx) => {
-    if (broken) ctx.skip();
-  });
-  afterEach((ctx) => {
-    if (ctx.task.result?.state === 'fail') broken = true;
-  });
+  // the steps build on each other: after a failure, screenshots and the rest skipped
+  stepByStep('comments', () => [['A', a?.page], ['B', b?.page]]);
 
   afterAll(async () => {
     await browser?.close();

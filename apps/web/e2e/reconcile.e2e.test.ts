@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
-  EDITOR, REPO_ROOT, SCREENSHOTS, api, eventually, launchBrowser, makeUser, screenshot, scrollToText, selectText, startServer, userContext,
+  EDITOR, REPO_ROOT, SCREENSHOTS, api, eventually, launchBrowser, makeUser, screenshot, scrollToText, selectText, startServer, stepByStep, userContext,
   type RunningServer, type TestUser,
 } from './harness.ts';
 
@@ -95,16 +95,8 @@ describe('independent coding, agreement and live reconciliation', () => {
     tid = up.transcripts[0]!.id;
   });
 
-  let broken = false;
-  beforeEach((ctx) => {
-    if (broken) ctx.skip();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail') return;
-    broken = true;
-    // what each person saw when it failed
-    for (const [who, s] of [['owner', o], ['A', a], ['B', b]] as const) await screenshot(s.page, `reconcile-failed-${who}`).catch(() => undefined);
-  });
+  // the steps build on each other: after a failure, screenshots and the rest skipped
+  stepByStep('reconcile', () => [['owner', o?.page], ['A', a?.page], ['B', b?.page]]);
 
   afterAll(async () => {
     await browser?.close();

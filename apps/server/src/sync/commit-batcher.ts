@@ -32,7 +32,7 @@ export class CommitBatcher {
   private pendingBytes = 0;
   private scheduled = false;
   private inFlight: Promise<void> | null = null;
-  /** Batches committed (for tests and the health endpoint). */
+  /** Batches committed so far. */
   batches = 0;
 
   constructor(

@@ -253,7 +253,6 @@ export class Room {
 
   private readonly handleDocUpdate = (update: Uint8Array, origin: unknown): void => {
     this.fullStep2 = null; // the document changed
-    if (origin === ORIGIN_LOAD) return;
     if (origin === ORIGIN_REMOTE) {
       // Another node committed it already; just pass it on to our clients.
       this.broadcast(syncUpdateMessage(update), null);
