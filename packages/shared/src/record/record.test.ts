@@ -88,6 +88,25 @@ describe('the research record', () => {
     expect(transcriptRecord(t).map((c) => c.codeId)).toEqual(['TRUST', 'USERS']);
   });
 
+  it('a merge is recorded with both coders', () => {
+    const { t, a, b, disagreements } = independent();
+    reveal(t);
+    applyDecision(t, { a, b }, disagreements()[0]!, 'merge', 'owner', '');
+    expect(transcriptRecord(t).map((c) => [c.basis, c.coders])).toEqual([['merge', ['A', 'B']], ['merge', ['A', 'B']]]);
+  });
+
+  it('skips stored entries of another shape instead of failing', () => {
+    const { t, a, b } = independent();
+    reveal(t);
+    recordAgreements(t, { a: 'A', b: 'B' }, { a, b });
+    t.doc.transact(() => {
+      (t.codings as Y.Map<unknown>).set('junk', 'not a coding');
+      (t.codings as Y.Map<unknown>).set('half', { id: 'half', codeId: 'X' });
+      (t.decisions as Y.Array<unknown>).push([null, 42, { disagreementKey: 'k', action: 'explode' }]);
+    });
+    expect(transcriptRecord(t).map((c) => c.codeId)).toEqual(['TRUST']);
+  });
+
   it('boundaries further apart than the tolerance are a disagreement, not an agreement', () => {
     const { t, a, b } = independent();
     reveal(t);

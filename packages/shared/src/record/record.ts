@@ -1,5 +1,5 @@
 import type * as Y from 'yjs';
-import { DECISION_LABELS, latestDecisions } from '../reconcile/decisions.ts';
+import { DECISION_LABELS } from '../reconcile/decisions.ts';
 import { layerCodings, TranscriptDoc, type DecisionAction, type ResolvedCoding } from '../schema/transcript.ts';
 
 /**
@@ -47,11 +47,24 @@ export function recordHidden(t: TranscriptDoc): boolean {
   return m.mode === 'independent' && !m.revealed;
 }
 
+const isAction = (v: unknown): v is DecisionAction => typeof v === 'string' && Object.hasOwn(DECISION_LABELS, v);
+
+/** Latest action per disagreement key; entries of another shape are skipped (they must not break a read). */
+function decidedActions(t: TranscriptDoc): Map<string, DecisionAction> {
+  const out = new Map<string, DecisionAction>();
+  for (const d of t.decisions.toArray() as unknown[]) {
+    if (!d || typeof d !== 'object') continue;
+    const { disagreementKey: key, action } = d as { disagreementKey?: unknown; action?: unknown };
+    if (typeof key === 'string' && isAction(action)) out.set(key, action);
+  }
+  return out;
+}
+
 /** The record of one transcript, resolved to offsets and quotes, in text order. */
 export function transcriptRecord(t: TranscriptDoc): RecordCoding[] {
   if (recordHidden(t)) return [];
   const independent = t.getMeta().mode === 'independent';
-  const decided = latestDecisions(t);
+  const decided = decidedActions(t);
   const out: RecordCoding[] = [];
   for (const c of t.resolveCodings()) {
     const raw = t.codings.get(c.id);
@@ -59,7 +72,7 @@ export function transcriptRecord(t: TranscriptDoc): RecordCoding[] {
     const consensus = independent || mark !== null;
     let basis: RecordBasis | null = null;
     if (mark?.startsWith(AGREEMENT_PREFIX)) basis = 'agreed';
-    else if (mark) basis = decided.get(mark)?.action ?? null;
+    else if (mark) basis = decided.get(mark) ?? null;
     out.push({ ...c, source: consensus ? 'consensus' : 'open', basis, coders: codersOf(raw, c.coderId) });
   }
   return out;
