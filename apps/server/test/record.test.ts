@@ -169,5 +169,8 @@ describe('one research record through the server', () => {
     expect(back.sources[0]!.selections.map((s) => names.get(s.creatorGuid!))).toEqual(['Grace Hopper', 'Katherine Johnson']);
     const csv = await fetch(`${server.url}/api/projects/${p2}/export?format=csv`, { headers: { authorization: `Bearer ${owner.token}` } });
     expect(await csv.text()).toContain('Grace Hopper,open coding');
+    // the segments API names them too (Analysis shows these names)
+    const segs = (await owner.client.req('GET', `/api/projects/${p2}/segments`)).json as { coderId: string; coderNames: Record<string, string> }[];
+    expect(segs.map((s) => s.coderNames[s.coderId])).toEqual(['Grace Hopper', 'Katherine Johnson']);
   });
 });

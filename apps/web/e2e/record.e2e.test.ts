@@ -168,6 +168,9 @@ describe('one research record in every view and export', () => {
     expect(coded).toHaveLength(4);
     const names = new Map(qdpx.users.map((u) => [u.guid, u.name]));
     expect(new Set(coded.map((s) => names.get(s.creatorGuid!)))).toEqual(new Set(['Consensus']));
+    const quoteOf = (s: { start: number; end: number }) => [...qdpx.sources[0]!.text].slice(s.start, s.end).join('');
+    expect(coded.filter((s) => quoteOf(s) === Q_SAME)).toHaveLength(1); // the agreed coding, once
+    expect(coded.map(quoteOf)).not.toContain(Q_ONLY_B);
     // the exported text reads like the transcript: speaker labels at turn starts
     expect(qdpx.sources[0]!.text).toMatch(/^Interviewer: /);
 

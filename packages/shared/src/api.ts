@@ -42,6 +42,8 @@ export interface Segment {
   basis?: 'agreed' | 'accept-a' | 'accept-b' | 'keep-both' | 'merge' | 'reject' | 'defer' | null;
   /** Who coded it: both coders of an agreed coding, else the one coder. */
   coders?: string[];
+  /** Name of a coder who is not a member (imported from another tool's .qdpx), by coder id. */
+  coderNames?: Record<string, string>;
 }
 
 /** Answer of `POST /api/projects/:pid/import` (a REFI-QDA project or codebook). */

@@ -177,7 +177,7 @@ export function transcriptRoutes(deps: AppDeps): Hono<Env> {
     if (format === 'csv') {
       c.header('Content-Type', 'text/csv; charset=utf-8');
       c.header('Content-Disposition', 'attachment; filename="segments.csv"');
-      const rows = segments.map((x) => ({ ...x, coders: x.coders?.join(' ') ?? x.coderId }));
+      const rows = segments.map(({ coderNames: _names, ...x }) => ({ ...x, coders: x.coders?.join(' ') ?? x.coderId }));
       return c.body(toCsv(rows as unknown as Record<string, unknown>[], SEGMENT_COLUMNS));
     }
     return c.json(segments);

@@ -4,6 +4,7 @@ import { CodebookDoc } from '../schema/codebook.ts';
 import { TranscriptDoc } from '../schema/transcript.ts';
 import { transcriptRecord, type RecordCoding } from '../record/record.ts';
 import type { Segment } from '../api.ts';
+import { importedCoderName } from './coder-names.ts';
 
 export interface SegmentFilter {
   codeIds?: ReadonlySet<string> | null;
@@ -33,10 +34,12 @@ export function transcriptSegments(
     if (filter.coderId && !c.coders.includes(filter.coderId)) continue;
     const speaker = t.speakerAt(c.start, turns);
     if (filter.speaker && speaker !== filter.speaker) continue;
+    const named = c.coders.flatMap((id) => { const n = importedCoderName(transcriptDoc, id); return n ? [[id, n] as const] : []; });
     out.push({
       transcriptId, transcriptName: name, codeId, codeName: cb.get(codeId)?.name ?? '(deleted code)', coderId: c.coderId,
       speaker, start: utf16ToCodePoints(text, c.start), end: utf16ToCodePoints(text, c.end), text: c.text,
       ...(c.memo ? { memo: c.memo } : {}), source: c.source, basis: c.basis, coders: c.coders,
+      ...(named.length > 0 ? { coderNames: Object.fromEntries(named) } : {}),
     });
   }
   return out;
