@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import {
-  CodebookDoc, codebookRoom, figuresFromCounts, findDisagreements, layerCodings, layerRoom, sumCounts, transcriptAgreement,
+  CodebookDoc, codebookRoom, coderPairs, figuresFromCounts, pairCodes, type ComparedTranscript, findDisagreements, layerCodings, layerRoom, sumCounts, transcriptAgreement,
   TranscriptDoc, transcriptRoom, type CodeFigures, type CoderCoding, type Disagreement, type PairCounts, type TextCoding,
 } from '@concord/shared';
 import type { AppDeps } from '../http/context.ts';
@@ -66,10 +66,7 @@ export async function agreementReport(deps: AppDeps, projectId: string, opts: { 
   const cbDoc = await deps.rooms.copyDoc(codebookRoom(projectId));
   const cb = new CodebookDoc(cbDoc);
   const hidden: string[] = [];
-  /** pair key → transcript → per-code counts */
-  const pairData = new Map<string, PairReport['perTranscript']>();
-  const coderSet = new Set<string>();
-  const codeSet = new Set<string>();
+  const compared: ComparedTranscript[] = [];
   try {
     for (const t of transcripts) {
       if (t.mode === 'independent' && !t.revealed) {
@@ -78,34 +75,35 @@ export async function agreementReport(deps: AppDeps, projectId: string, opts: { 
       }
       const { doc, byCoder, release } = await coderCodings(deps, t, opts.coders);
       try {
-        const text = doc.body.toString();
-        const turns = doc.resolveTurns().map((x) => [x.start, x.end] as [number, number]);
-        const coders = [...byCoder.keys()].sort();
-        const toText = (list: CoderCoding[]): TextCoding[] => list.map((c) => ({ start: c.start, end: c.end, codeId: cb.resolveId(c.codeId) }));
-        for (const list of byCoder.values()) for (const c of list) codeSet.add(cb.resolveId(c.codeId));
-        const codeIds = [...codeSet];
-        for (let i = 0; i < coders.length; i++) {
-          for (let j = i + 1; j < coders.length; j++) {
-            const a = coders[i]!;
-            const b = coders[j]!;
-            coderSet.add(a); coderSet.add(b);
-            const r = transcriptAgreement(text, turns, toText(byCoder.get(a)!), toText(byCoder.get(b)!), codeIds);
-            const key = `${a}\u0000${b}`;
-            if (!pairData.has(key)) pairData.set(key, []);
-            pairData.get(key)!.push({ transcriptId: t.id, perCode: r.perCode, overall: r.overall });
-          }
-        }
+        const coders = new Map<string, TextCoding[]>();
+        for (const [id, list] of byCoder) coders.set(id, list.map((c) => ({ start: c.start, end: c.end, codeId: cb.resolveId(c.codeId) })));
+        compared.push({ id: t.id, text: doc.body.toString(), turns: doc.resolveTurns().map((x) => [x.start, x.end] as [number, number]), coders });
       } finally {
         release();
       }
     }
-    const pairs: PairReport[] = [...pairData].map(([key, perTranscript]) => {
-      const [a, b] = key.split('\u0000') as [string, string];
+    const coderSet = new Set<string>();
+    const codeSet = new Set<string>();
+    const pairs: PairReport[] = [];
+    for (const [a, b] of coderPairs(compared)) {
+      coderSet.add(a); coderSet.add(b);
+      // The pair's own codes over every compared transcript: order-independent, and codes only
+      // a third coder used add no "neither" units (issue #13).
+      const codeIds = pairCodes(compared, a, b);
+      for (const id of codeIds) codeSet.add(id);
+      const perTranscript: PairReport['perTranscript'] = [];
+      for (const t of compared) {
+        const ca = t.coders.get(a);
+        const cbList = t.coders.get(b);
+        if (!ca || !cbList) continue;
+        const r = transcriptAgreement(t.text, t.turns, ca, cbList, codeIds);
+        perTranscript.push({ transcriptId: t.id, perCode: r.perCode, overall: r.overall });
+      }
       const byCode = new Map<string, PairCounts[]>();
       for (const t of perTranscript) for (const c of t.perCode) (byCode.get(c.codeId) ?? byCode.set(c.codeId, []).get(c.codeId)!).push(c);
       const perCode = [...byCode].map(([codeId, list]) => ({ codeId, ...figuresFromCounts(sumCounts(list)) }));
-      return { a, b, perTranscript, perCode, overall: figuresFromCounts(sumCounts(perCode)) };
-    });
+      pairs.push({ a, b, perTranscript, perCode, overall: figuresFromCounts(sumCounts(perCode)) });
+    }
     return {
       unit: 'word', unitNote: UNIT_NOTE,
       coders: [...coderSet].map((id) => ({ id, name: names.get(id) ?? 'former member' })),

@@ -22,3 +22,4 @@ export {
   type BootstrapResult,
 } from './bootstrap.ts';
 export { textAgreement, wordSpans, type TextAgreementResult, type TextCoding } from './text.ts';
+export { coderPairs, pairCodes, type ComparedTranscript } from './pooled.ts';
