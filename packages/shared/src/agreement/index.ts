@@ -3,7 +3,7 @@
  * See `types.ts` for the conventions (missing values, NaN for undefined coefficients).
  */
 export type { AlphaLevel, Label, MaybeLabel, Span } from './types.ts';
-export { percentAgreement } from './percent.ts';
+export { labelKey, percentAgreement, sameLabel } from './percent.ts';
 export { cohenKappa, fleissKappa, type CohenKappaResult, type FleissKappaResult } from './kappa.ts';
 export { krippendorffAlpha, type AlphaOptions, type AlphaResult } from './alpha.ts';
 export {
@@ -23,3 +23,7 @@ export {
 } from './bootstrap.ts';
 export { textAgreement, wordSpans, type TextAgreementResult, type TextCoding } from './text.ts';
 export { coderPairs, pairCodes, type ComparedTranscript } from './pooled.ts';
+export {
+  agreementWeights, contingencyTable, multiRaterCoefficients, pairCoefficients, ratingDistribution, weightedKappa,
+  type MultiRaterCoefficients, type PairCoefficients, type Weighting,
+} from './coefficients.ts';
