@@ -27,3 +27,6 @@ export {
   agreementWeights, contingencyTable, multiRaterCoefficients, pairCoefficients, ratingDistribution, weightedKappa,
   type MultiRaterCoefficients, type PairCoefficients, type Weighting,
 } from './coefficients.ts';
+export {
+  unitizingAlphaFamily, type ContinuumSection, type UnitizingFamily, type UnitizingValue,
+} from './unitizing.ts';
