@@ -30,3 +30,7 @@ export {
 export {
   unitizingAlphaFamily, type ContinuumSection, type UnitizingFamily, type UnitizingValue,
 } from './unitizing.ts';
+export {
+  COEFFICIENT_LABELS, CONVENTIONS, coefficientsOf, conventionAgreement,
+  type Coefficient, type Convention, type ConventionFigures, type ConventionOptions, type ConventionResult, type Figure,
+} from './conventions.ts';

@@ -159,7 +159,7 @@ export function textAgreement(
 }
 
 /** Sorted union of the non-empty ranges, as disjoint ranges (touching ranges are joined). */
-function mergeRanges(ranges: readonly (readonly [number, number])[]): [number, number][] {
+export function mergeRanges(ranges: readonly (readonly [number, number])[]): [number, number][] {
   const sorted = ranges.filter(([s, e]) => e > s).sort((x, y) => x[0] - y[0]);
   const out: [number, number][] = [];
   for (const [s, e] of sorted) {
@@ -174,7 +174,7 @@ function mergeRanges(ranges: readonly (readonly [number, number])[]): [number, n
  * For each item, whether it shares at least one position with one of `merged` (sorted,
  * disjoint). Items may be in any order.
  */
-function overlapFlags(items: readonly Span[], merged: readonly [number, number][]): boolean[] {
+export function overlapFlags(items: readonly Span[], merged: readonly [number, number][]): boolean[] {
   const flags = new Array<boolean>(items.length).fill(false);
   const order = items.map((_, i) => i).sort((x, y) => items[x]![0] - items[y]![0]);
   let p = 0;
