@@ -34,3 +34,4 @@ export {
   COEFFICIENT_LABELS, CONVENTIONS, coefficientsOf, conventionAgreement,
   type Coefficient, type Convention, type ConventionFigures, type ConventionOptions, type ConventionResult, type Figure,
 } from './conventions.ts';
+export { agreementCsv, agreementMarkdown, formatCoefficient, methodsParagraph, type ReportContext } from './report-file.ts';
