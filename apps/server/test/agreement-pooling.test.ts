@@ -111,3 +111,42 @@ describe('pooled agreement (issue #13)', () => {
     expect(after.perCode).toEqual(before.perCode);
   });
 });
+
+describe('agreement conventions and the report file (issue #19)', () => {
+  it('answers each convention with figures and intervals, all coders at once, and the report as Markdown and CSV', async () => {
+    const p = await project('one-two');
+    await p.code(ONE, [...PLAN_ONE(), { coder: c, code: 'X', quote: 'The metrics were a poor proxy' }]);
+    await p.code(TWO, [...PLAN_TWO(), { coder: c, code: 'Z', quote: 'Nobody owned the pipeline.' }]);
+    const get = (q: string) => owner.client.req('GET', `/api/projects/${p.pid}/agreement?${q}`);
+    const words = (await get(`convention=words&group=${a.id},${b.id}&samples=200`)).json.analysis;
+    const chars = (await get(`convention=characters&group=${a.id},${b.id}&samples=200`)).json.analysis;
+    expect(words.coders).toEqual([a.id, b.id]);
+    expect(Object.keys(words.overall.figures)).toEqual(['percent', 'cohen', 'brennanPrediger', 'scott', 'gwet', 'alpha']);
+    expect(chars.overall.n).toBeGreaterThan(words.overall.n); // every character of both transcripts
+    expect(chars.overall.figures.cohen.value).not.toBe(words.overall.figures.cohen.value);
+    const k = words.overall.figures.cohen;
+    expect(k.lower).toBeLessThanOrEqual(k.value);
+    expect(k.upper).toBeGreaterThanOrEqual(k.value);
+    const all = (await get('convention=words&group=all&samples=100')).json.analysis;
+    expect(all.coders).toHaveLength(3);
+    expect(Object.keys(all.overall.figures)).toContain('fleiss');
+    const overlap = (await get(`convention=overlap&overlap=50&group=${a.id},${b.id}&samples=100`)).json.analysis;
+    expect(overlap.overlap).toBe(50);
+    const family = (await get(`convention=alpha-family&group=${a.id},${b.id}&samples=100`)).json.analysis;
+    expect(Object.keys(family.overall.figures)).toEqual(['uAlpha', 'binaryAlpha', 'cuAlpha']);
+
+    expect((await get('convention=kappa-of-doom')).status).toBe(400);
+    expect((await get('convention=overlap&overlap=0')).status).toBe(400);
+    expect((await get(`convention=words&group=${a.id}`)).status).toBe(400);
+
+    const md = await owner.client.req('GET', `/api/projects/${p.pid}/agreement/report?format=md&convention=characters&group=${a.id},${b.id}&samples=100`);
+    expect(md.status).toBe(200);
+    expect(md.text).toContain('## Method');
+    expect(md.text).toContain('Following the convention of NVivo');
+    expect(md.text).toContain('Ann and Ben');
+    const csv = await owner.client.req('GET', `/api/projects/${p.pid}/agreement/report?format=csv&convention=words&group=all&samples=100`);
+    expect(csv.text.split('\r\n')[0]).toBe('convention,tool,overlap,coders,scope,name,n,coefficient,value,ci_lower,ci_upper,confidence');
+    expect(csv.text).toContain('Fleiss’ κ');
+    expect((await owner.client.req('GET', `/api/projects/${p.pid}/agreement/report?format=pdf`)).status).toBe(400);
+  });
+});

@@ -1,8 +1,10 @@
 import * as Y from 'yjs';
 import {
-  CodebookDoc, codebookRoom, coderPairs, figuresFromCounts, pairCodes, type ComparedTranscript, findDisagreements, layerCodings, layerRoom, sumCounts, transcriptAgreement,
+  CodebookDoc, codebookRoom, coderPairs, conventionAgreement, figuresFromCounts, pairCodes, type ComparedTranscript, type Convention,
+  type ConventionResult, findDisagreements, layerCodings, layerRoom, sumCounts, transcriptAgreement,
   TranscriptDoc, transcriptRoom, type CodeFigures, type CoderCoding, type Disagreement, type PairCounts, type TextCoding,
 } from '@concord/shared';
+import { badRequest } from '../errors.ts';
 import type { AppDeps } from '../http/context.ts';
 import type { TranscriptRecord } from '../storage/types.ts';
 
@@ -25,6 +27,18 @@ export interface AgreementReport {
   /** Transcripts in independent mode not yet revealed: their layers are private, so no figures. */
   hidden: string[];
   pairs: PairReport[];
+  /** Figures under the requested convention for one group of coders (a pair, or all coders). */
+  analysis: ConventionResult | null;
+}
+
+export interface AnalysisOptions {
+  convention: Convention;
+  /** MAXQDA overlap threshold in percent. */
+  overlap?: number;
+  /** The coders compared: two or more ids, or every coder; default the first pair. */
+  group?: readonly string[] | 'all';
+  /** Bootstrap resamples for the intervals. */
+  samples?: number;
 }
 
 export const UNIT_NOTE =
@@ -58,7 +72,9 @@ export async function coderCodings(deps: AppDeps, t: TranscriptRecord, coderIds?
   return { doc: td, byCoder, release: () => { for (const d of docs) d.destroy(); } };
 }
 
-export async function agreementReport(deps: AppDeps, projectId: string, opts: { transcriptId?: string; coders?: string[] }): Promise<AgreementReport> {
+export async function agreementReport(
+  deps: AppDeps, projectId: string, opts: { transcriptId?: string; coders?: string[]; analysis?: AnalysisOptions },
+): Promise<AgreementReport> {
   const all = await deps.storage.listTranscripts(projectId);
   const transcripts = opts.transcriptId ? all.filter((t) => t.id === opts.transcriptId) : all;
   const members = await deps.storage.listMembers(projectId);
@@ -104,7 +120,25 @@ export async function agreementReport(deps: AppDeps, projectId: string, opts: { 
       const perCode = [...byCode].map(([codeId, list]) => ({ codeId, ...figuresFromCounts(sumCounts(list)) }));
       pairs.push({ a, b, perTranscript, perCode, overall: figuresFromCounts(sumCounts(perCode)) });
     }
+    let analysis: ConventionResult | null = null;
+    if (opts.analysis) {
+      const a = opts.analysis;
+      const everyone = [...coderSet].sort();
+      const group = a.group === 'all' ? everyone : a.group ?? (pairs[0] ? [pairs[0].a, pairs[0].b] : []);
+      const unknown = group.filter((id) => !coderSet.has(id));
+      if (a.group !== undefined && a.group !== 'all' && unknown.length > 0) {
+        throw badRequest('Some of the coders asked for have no codings to compare here.', 'unknown_coder');
+      }
+      if (group.length >= 2) {
+        for (const t of compared) for (const list of t.coders.values()) for (const c of list) codeSet.add(c.codeId);
+        analysis = conventionAgreement(compared, group, a.convention, {
+          ...(a.overlap === undefined ? {} : { overlap: a.overlap }),
+          bootstrap: { samples: a.samples ?? 500 },
+        });
+      }
+    }
     return {
+      analysis,
       unit: 'word', unitNote: UNIT_NOTE,
       coders: [...coderSet].map((id) => ({ id, name: names.get(id) ?? 'former member' })),
       codes: [...codeSet].map((id) => ({ id, name: cb.get(id)?.name ?? '(deleted code)' })),
