@@ -75,7 +75,7 @@ export function agreementMarkdown(r: ConventionResult, ctx: ReportContext): stri
     '',
     `Each figure with its ${Math.round(r.bootstrap.confidence * 100)} % bootstrap interval in brackets; per-transcript figures have no interval. n/a: undefined (no variation).`,
     '',
-    `| | n | ${coefs.map((c) => COEFFICIENT_LABELS[c]).join(' | ')} |`,
+    `| | n | ${coefs.map((c) => esc(COEFFICIENT_LABELS[c])).join(' | ')} |`,
     `| --- | ---: | ${coefs.map(() => '---:').join(' | ')} |`,
   ];
   for (const row of tableRows(r, ctx)) {
