@@ -113,6 +113,7 @@ describe('agreement: unit, method, intervals and the report', () => {
     expect(await page.locator('[data-testid=convention-description]').textContent()).toContain('NVivo');
     expect(chars.cohen).not.toEqual(words.cohen);
     expect(chars.percent).not.toEqual(words.percent);
+    expect(chars.cohen![1]).not.toBe(words.cohen![1]); // the interval moves with the unit
     await screenshot(page, 'agreement-02-characters-nvivo');
 
     await page.selectOption('[data-testid=convention-select]', 'overlap');

@@ -1,4 +1,4 @@
-import { bootstrapCI, type BootstrapOptions } from './bootstrap.ts';
+import { bootstrapIntervals, type BootstrapOptions } from './bootstrap.ts';
 import { multiRaterCoefficients, pairCoefficients, ratingDistribution } from './coefficients.ts';
 import type { ComparedTranscript } from './pooled.ts';
 import { mergeRanges, overlapFlags, wordSpans, type TextCoding } from './text.ts';
@@ -101,6 +101,28 @@ export function coefficientsOf(convention: Convention, coders: number): Coeffici
     : ['percent', 'fleiss', 'brennanPrediger', 'gwet', 'alpha'];
 }
 
+type Boot = Required<Pick<BootstrapOptions, 'samples' | 'confidence' | 'seed'>>;
+type Stats = Partial<Record<Coefficient, number>>;
+
+/**
+ * The `wanted` coefficients of `stat` on `units`, each with its percentile interval from
+ * one bootstrap over the units (every coefficient from the same resamples). `point`
+ * overrides values that are not computed from the units themselves.
+ */
+function withIntervals<U>(
+  stat: (units: readonly U[]) => Stats, units: readonly U[], wanted: readonly Coefficient[], bs: Boot, point: Stats = {},
+): Partial<Record<Coefficient, Figure>> {
+  const out: Partial<Record<Coefficient, Figure>> = {};
+  if (bs.samples > 0 && units.length > 0) {
+    const res = bootstrapIntervals((sample) => { const r = stat(sample); return wanted.map((c) => r[c] ?? NaN); }, units, bs);
+    wanted.forEach((c, i) => { out[c] = { value: point[c] ?? res[i]!.estimate, lower: res[i]!.lower, upper: res[i]!.upper }; });
+    return out;
+  }
+  const r = units.length > 0 ? stat(units) : {};
+  for (const c of wanted) out[c] = { value: point[c] ?? r[c] ?? NaN, lower: NaN, upper: NaN };
+  return out;
+}
+
 /**
  * Agreement of `coders` (two or more) on `transcripts` under one convention: per code, per
  * transcript and overall, each coefficient with a percentile bootstrap interval. Only the
@@ -180,49 +202,79 @@ function positionClusters(t: ComparedTranscript, coders: readonly string[], code
   const m = coders.length;
   const len = t.text.length;
   const turnStarts = [...new Set([0, ...t.turns.map(([s]) => s).filter((s) => s > 0 && s < len)])].sort((x, y) => x - y);
-  const clusterSpans: Span[] = turnStarts.map((s, i) => [s, turnStarts[i + 1] ?? len]);
-  let units: Span[];
+  const clusters: Cluster[] = turnStarts.map(() => ({ perCode: codes.map(() => emptyTally(m)), total: emptyTally(m) }));
+  const rangesOf = (coder: string, codeId: string) => mergeRanges(t.coders.get(coder)!
+    .filter((x: TextCoding) => x.codeId === codeId)
+    .map((x) => [Math.max(0, x.start), Math.min(len, x.end)]));
+  const add = (tally: Tally, inside: readonly boolean[], weight: number) => {
+    let k = 0;
+    for (const f of inside) if (f) k++;
+    tally.hist[k]! += weight;
+    if (m === 2) {
+      if (inside[0] && inside[1]) tally.both += weight;
+      else if (inside[0]) tally.onlyA += weight;
+      else if (inside[1]) tally.onlyB += weight;
+      else tally.neither += weight;
+    }
+  };
   if (convention === 'characters') {
-    units = [];
-    for (let i = 0; i < len; i++) units.push([i, i + 1]);
+    // Every character is a unit: sweep the stretches between coding and turn boundaries.
+    codes.forEach((codeId, ci) => {
+      const ranges = coders.map((c) => rangesOf(c, codeId));
+      const pts = new Set<number>([0, len, ...turnStarts]);
+      for (const r of ranges) for (const [s, e] of r) { pts.add(s); pts.add(e); }
+      const sorted = [...pts].filter((p) => p >= 0 && p <= len).sort((x, y) => x - y);
+      const ptr = coders.map(() => 0);
+      let cl = 0;
+      for (let i = 0; i + 1 < sorted.length; i++) {
+        const from = sorted[i]!;
+        const to = sorted[i + 1]!;
+        while (cl + 1 < turnStarts.length && turnStarts[cl + 1]! <= from) cl++;
+        const inside = ranges.map((r, j) => {
+          while (ptr[j]! < r.length && r[ptr[j]!]![1] <= from) ptr[j]!++;
+          const cur = r[ptr[j]!];
+          return cur !== undefined && cur[0] <= from;
+        });
+        add(clusters[cl]!.perCode[ci]!, inside, to - from);
+      }
+    });
   } else {
     const all = coders.flatMap((c) => t.coders.get(c)!.map((x) => [x.start, x.end] as [number, number]));
     const touched = overlapFlags(t.turns, mergeRanges(all));
     const active = mergeRanges(t.turns.filter((_, i) => touched[i]).map(([s, e]) => [s, e]));
     const words = wordSpans(t.text);
-    const eligible = overlapFlags(words, active);
-    units = words.filter((_, i) => eligible[i]);
-  }
-  const clusterOf = (pos: number) => {
-    let lo = 0;
-    let hi = turnStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (turnStarts[mid]! <= pos) lo = mid; else hi = mid - 1;
+    const eligible = sortedOverlapFlags(words, active);
+    const units = words.filter((_, i) => eligible[i]);
+    const clusterOf: number[] = [];
+    let cl = 0;
+    for (const [s] of units) {
+      while (cl + 1 < turnStarts.length && turnStarts[cl + 1]! <= s) cl++;
+      clusterOf.push(cl);
     }
-    return lo;
-  };
-  const clusters: Cluster[] = clusterSpans.map(() => ({ perCode: codes.map(() => emptyTally(m)), total: emptyTally(m) }));
-  const presence = codes.map((codeId) => coders.map((c) => overlapFlags(units, mergeRanges(
-    t.coders.get(c)!.filter((x: TextCoding) => x.codeId === codeId).map((x) => [x.start, x.end]),
-  ))));
-  units.forEach(([s], u) => {
-    const cl = clusters[clusterOf(s)]!;
-    codes.forEach((_, ci) => {
-      const flags = presence[ci]!;
-      let k = 0;
-      for (let i = 0; i < m; i++) if (flags[i]![u]) k++;
-      const tally = cl.perCode[ci]!;
-      tally.hist[k]! += 1;
-      if (m === 2) {
-        const a = flags[0]![u]!;
-        const b = flags[1]![u]!;
-        if (a && b) tally.both++; else if (a) tally.onlyA++; else if (b) tally.onlyB++; else tally.neither++;
+    codes.forEach((codeId, ci) => {
+      const flags = coders.map((c) => sortedOverlapFlags(units, rangesOf(c, codeId)));
+      const inside = new Array<boolean>(m).fill(false);
+      for (let u = 0; u < units.length; u++) {
+        for (let j = 0; j < m; j++) inside[j] = flags[j]![u]!;
+        add(clusters[clusterOf[u]!]!.perCode[ci]!, inside, 1);
       }
     });
-  });
-  for (const cl of clusters) for (const tally of cl.perCode) addTally(cl.total, tally);
-  return clusters.filter((cl) => cl.total.hist.some((h) => h > 0));
+  }
+  for (const c of clusters) for (const tally of c.perCode) addTally(c.total, tally);
+  return clusters.filter((c) => c.total.hist.some((h) => h > 0));
+}
+
+/** For units sorted by start and not overlapping: whether each shares a position with one of `merged` (sorted, disjoint). Linear. */
+function sortedOverlapFlags(units: readonly Span[], merged: readonly [number, number][]): boolean[] {
+  const flags = new Array<boolean>(units.length).fill(false);
+  let p = 0;
+  for (let i = 0; i < units.length; i++) {
+    const [s, e] = units[i]!;
+    while (p < merged.length && merged[p]![1] <= s) p++;
+    const r = merged[p];
+    flags[i] = r !== undefined && r[0] < e;
+  }
+  return flags;
 }
 
 function binaryStats(tally: Tally, m: number): Partial<Record<Coefficient, number>> {
@@ -255,19 +307,11 @@ function binaryStats(tally: Tally, m: number): Partial<Record<Coefficient, numbe
   };
 }
 
-function binaryFigures(tallies: readonly Tally[], m: number, wanted: readonly Coefficient[], bs: Required<Pick<BootstrapOptions, 'samples' | 'confidence' | 'seed'>>): ConventionFigures {
+function binaryFigures(tallies: readonly Tally[], m: number, wanted: readonly Coefficient[], bs: Boot): ConventionFigures {
   const sum = (list: readonly Tally[]) => { const t = emptyTally(m); for (const x of list) addTally(t, x); return t; };
   const total = sum(tallies);
   const n = total.hist.reduce((s, h) => s + h, 0);
-  const point = binaryStats(total, m);
-  const figures: Partial<Record<Coefficient, Figure>> = {};
-  for (const c of wanted) {
-    const value = point[c] ?? NaN;
-    const ci = bs.samples > 0 && tallies.length > 0
-      ? bootstrapCI((sample) => binaryStats(sum(sample), m)[c] ?? NaN, tallies, bs)
-      : { lower: NaN, upper: NaN };
-    figures[c] = { value, lower: ci.lower, upper: ci.upper };
-  }
+  const figures = withIntervals((sample) => binaryStats(sum(sample), m), tallies, wanted, bs);
   return { n, ...(m === 2 ? { counts: { both: total.both, onlyA: total.onlyA, onlyB: total.onlyB, neither: total.neither } } : {}), figures };
 }
 
@@ -290,15 +334,8 @@ function ratingStats(units: readonly number[][], m: number): Partial<Record<Coef
   return { percent: r.percent, fleiss: r.fleiss, brennanPrediger: r.brennanPrediger, gwet: r.gwet, alpha: r.alpha };
 }
 
-function ratingFigures(units: readonly number[][], m: number, wanted: readonly Coefficient[], bs: Required<Pick<BootstrapOptions, 'samples' | 'confidence' | 'seed'>>): ConventionFigures {
-  const point = units.length ? ratingStats(units, m) : {};
-  const figures: Partial<Record<Coefficient, Figure>> = {};
-  for (const c of wanted) {
-    const ci = bs.samples > 0 && units.length > 0
-      ? bootstrapCI((sample) => ratingStats(sample, m)[c] ?? NaN, units, bs)
-      : { lower: NaN, upper: NaN };
-    figures[c] = { value: point[c] ?? NaN, lower: ci.lower, upper: ci.upper };
-  }
+function ratingFigures(units: readonly number[][], m: number, wanted: readonly Coefficient[], bs: Boot): ConventionFigures {
+  const figures = withIntervals((sample) => ratingStats(sample, m), units, wanted, bs);
   let counts: ConventionFigures['counts'];
   if (m === 2) {
     counts = { both: 0, onlyA: 0, onlyB: 0, neither: 0 };
@@ -338,16 +375,8 @@ function overlapStats(units: readonly OverlapUnit[], categories: number): Partia
   return { percent: po, brennanPrediger: (po - pc) / (1 - pc) };
 }
 
-function overlapFigures(units: readonly OverlapUnit[], categories: number, bs: Required<Pick<BootstrapOptions, 'samples' | 'confidence' | 'seed'>>): ConventionFigures {
-  const point = overlapStats(units, categories);
-  const figures: Partial<Record<Coefficient, Figure>> = {};
-  for (const c of ['percent', 'brennanPrediger'] as const) {
-    const ci = bs.samples > 0 && units.length > 0
-      ? bootstrapCI((sample) => overlapStats(sample, categories)[c] ?? NaN, units, bs)
-      : { lower: NaN, upper: NaN };
-    figures[c] = { value: point[c] ?? NaN, lower: ci.lower, upper: ci.upper };
-  }
-  return { n: units.length, figures };
+function overlapFigures(units: readonly OverlapUnit[], categories: number, bs: Boot): ConventionFigures {
+  return { n: units.length, figures: withIntervals((sample) => overlapStats(sample, categories), units, ['percent', 'brennanPrediger'], bs) };
 }
 
 // ---------- α family: transcripts as one continuum ----------
@@ -416,23 +445,16 @@ function familyStats(pieces: readonly TurnPiece[], coders: readonly string[], co
 
 function alphaFamilyResult(
   shared: readonly ComparedTranscript[], coders: readonly string[], codes: readonly string[],
-  base: Pick<ConventionResult, 'convention' | 'coders' | 'codes'>, bs: Required<Pick<BootstrapOptions, 'samples' | 'confidence' | 'seed'>>,
+  base: Pick<ConventionResult, 'convention' | 'coders' | 'codes'>, bs: Boot,
 ): ConventionResult {
   const piecesBy = shared.map((t) => turnPieces(t, coders, codes));
   const all = piecesBy.flat();
   // The α family is heavy to resample: a fifth of the samples (at least 100) over turns.
   const samples = bs.samples > 0 ? Math.max(100, Math.round(bs.samples / 5)) : 0;
-  const figuresOf = (pieces: readonly TurnPiece[], keys: readonly FamilyKey[], codeId?: string, extra?: Partial<Record<FamilyKey, number>>, n = samples): ConventionFigures => {
-    const point = { ...familyStats(pieces, coders, codeId), ...extra };
-    const figures: Partial<Record<Coefficient, Figure>> = {};
-    for (const k of keys) {
-      const ci = n > 0 && pieces.length > 0 && k !== 'kcuAlpha'
-        ? bootstrapCI((sample) => familyStats(sample, coders, codeId)[k], pieces, { ...bs, samples: n })
-        : { lower: NaN, upper: NaN };
-      figures[k] = { value: point[k], lower: ci.lower, upper: ci.upper };
-    }
-    return { n: pieces.reduce((s, p) => s + p.length, 0), figures };
-  };
+  const figuresOf = (pieces: readonly TurnPiece[], keys: readonly FamilyKey[], codeId?: string, point: Stats = {}, n = samples): ConventionFigures => ({
+    n: pieces.reduce((s, p) => s + p.length, 0),
+    figures: withIntervals((sample) => familyStats(sample, coders, codeId), pieces, keys, { ...bs, samples: n }, point),
+  });
   const whole = continuum(all);
   const family = whole.length > 0 ? unitizingAlphaFamily(whole.length, whole.sections, coders) : null;
   const kcu = new Map(family?.perValue.map((v) => [v.value, v.alpha]) ?? []);

@@ -16,6 +16,7 @@ export {
 export {
   bootstrapAlpha,
   bootstrapCI,
+  bootstrapIntervals,
   bootstrapKappa,
   createRng,
   type BootstrapOptions,

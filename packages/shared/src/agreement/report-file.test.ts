@@ -33,6 +33,11 @@ describe('agreement report files', () => {
     expect(overall).toContain('0.666667');
     expect(lines).toHaveLength(1 + (3 + 1 + 1) * 2);
   });
+  it('escapes the bar of |uα in Markdown table headers', () => {
+    const md = agreementMarkdown(conventionAgreement([FIXTURE], ['A', 'B'], 'alpha-family', { bootstrap: { samples: 0 } }), ctx);
+    expect(md).toContain('Krippendorff’s \\|uα');
+    expect(md.split('\n').find((l) => l.startsWith('| |'))!.split(/(?<!\\)\|/).length).toBe(md.split('\n').find((l) => l.startsWith('| ---'))!.split('|').length);
+  });
   it('formats coefficients the APA way', () => {
     expect(formatCoefficient(0.81234)).toBe('.812');
     expect(formatCoefficient(-0.05)).toBe('−.050');

@@ -57,6 +57,24 @@ const WORD_FALLBACK =
  * regex approximation is used.
  */
 export function wordSpans(text: string): [number, number][] {
+  // Unicode segmentation of a long transcript takes seconds; the agreement report asks for the
+  // same texts again and again (every pair, every refresh), so the last few are kept.
+  const cached = wordCache.get(text);
+  if (cached) {
+    wordCache.delete(text);
+    wordCache.set(text, cached);
+    return cached.map(([s, e]) => [s, e]);
+  }
+  const out = segmentWords(text);
+  wordCache.set(text, out);
+  if (wordCache.size > WORD_CACHE_SIZE) wordCache.delete(wordCache.keys().next().value!);
+  return out.map(([s, e]) => [s, e]);
+}
+
+const WORD_CACHE_SIZE = 16;
+const wordCache = new Map<string, [number, number][]>();
+
+function segmentWords(text: string): [number, number][] {
   const out: [number, number][] = [];
   const seg = getSegmenter();
   if (seg) {
