@@ -176,7 +176,8 @@ export function conventionAgreement(
     const fig = (list: readonly OverlapUnit[], k: number, samples = bs.samples) => overlapFigures(list, k, { ...bs, samples });
     return {
       ...base,
-      perCode: codes.map((codeId) => ({ codeId, ...fig(segs.filter((s) => s.codeId === codeId), 2) })),
+      // Per code MAXQDA reports the percentage only: its κ needs the number of codes compared.
+      perCode: codes.map((codeId) => ({ codeId, ...overlapFigures(segs.filter((s) => s.codeId === codeId), 2, bs, ['percent']) })),
       overall: fig(segs, Math.max(2, codes.length)),
       perTranscript: shared.map((t) => ({ transcriptId: t.id, overall: fig(segs.filter((s) => s.transcriptId === t.id), Math.max(2, codes.length), 0) })),
       bootstrap: { samples: bs.samples, confidence: bs.confidence, resampled: 'coded segments' },
@@ -375,8 +376,8 @@ function overlapStats(units: readonly OverlapUnit[], categories: number): Partia
   return { percent: po, brennanPrediger: (po - pc) / (1 - pc) };
 }
 
-function overlapFigures(units: readonly OverlapUnit[], categories: number, bs: Boot): ConventionFigures {
-  return { n: units.length, figures: withIntervals((sample) => overlapStats(sample, categories), units, ['percent', 'brennanPrediger'], bs) };
+function overlapFigures(units: readonly OverlapUnit[], categories: number, bs: Boot, wanted: readonly Coefficient[] = ['percent', 'brennanPrediger']): ConventionFigures {
+  return { n: units.length, figures: withIntervals((sample) => overlapStats(sample, categories), units, wanted, bs) };
 }
 
 // ---------- α family: transcripts as one continuum ----------

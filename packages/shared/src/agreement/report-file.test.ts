@@ -31,7 +31,8 @@ describe('agreement report files', () => {
     expect(lines[0]).toBe('convention,tool,overlap,coders,scope,name,n,coefficient,value,ci_lower,ci_upper,confidence');
     const overall = lines.find((l) => l.includes('overall') && l.includes('Percent agreement'))!;
     expect(overall).toContain('0.666667');
-    expect(lines).toHaveLength(1 + (3 + 1 + 1) * 2);
+    // per code the percentage only (as MAXQDA); per transcript and overall also Brennan–Prediger κ
+    expect(lines).toHaveLength(1 + 3 + (1 + 1) * 2);
   });
   it('escapes the bar of |uα in Markdown table headers', () => {
     const md = agreementMarkdown(conventionAgreement([FIXTURE], ['A', 'B'], 'alpha-family', { bootstrap: { samples: 0 } }), ctx);
