@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
-  EDITOR, REPO_ROOT, SCREENSHOTS, api, launchBrowser, makeUser, screenshot, scrollToText, selectText, startServer, stepByStep, userContext,
+  EDITOR, REPO_ROOT, codeQuotes, SCREENSHOTS, api, launchBrowser, makeUser, screenshot, startServer, stepByStep, userContext,
   type RunningServer, type TestUser,
 } from './harness.ts';
 
@@ -141,15 +141,7 @@ describe('analysis views, exports and REFI-QDA import', () => {
     await page.waitForSelector(EDITOR);
     await expect.poll(() => page.locator('[data-testid=connection]').getAttribute('data-status'), { timeout: 20_000 }).toBe('synced');
     await page.waitForSelector('.codebook [data-code-name="Data-low-quality"]', { timeout: 15_000 });
-    for (const [quote, code] of CODED_16) {
-      await scrollToText(page, quote);
-      await selectText(page, quote);
-      await page.keyboard.press('c');
-      await page.waitForSelector('[data-testid=code-picker]');
-      await page.keyboard.type(code);
-      await page.keyboard.press('Enter');
-      await page.waitForSelector('[data-testid=code-picker]', { state: 'detached' });
-    }
+    await codeQuotes(page, CODED_16);
     await expect.poll(async () => (await segments(`transcript=${tid16}`)).length, { timeout: 15_000 }).toBe(CODED_16.length);
     await page.goto(`${server.url}/projects/${pid}`);
   });

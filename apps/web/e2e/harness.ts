@@ -176,6 +176,22 @@ export async function selectText(page: Page, text: string, occurrence = 0): Prom
   await page.mouse.up();
 }
 
+/**
+ * Codes each quote with its code the way a researcher does: scroll to it, select it, `C`,
+ * type the code's name, Enter. Quotes must come in document order (scrolling goes down only).
+ */
+export async function codeQuotes(page: Page, quotes: readonly (readonly [quote: string, code: string])[]): Promise<void> {
+  for (const [quote, code] of quotes) {
+    await scrollToText(page, quote);
+    await selectText(page, quote);
+    await page.keyboard.press('c');
+    await page.waitForSelector('[data-testid=code-picker]');
+    await page.keyboard.type(code);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=code-picker]', { state: 'detached' });
+  }
+}
+
 /** Scrolls the transcript so that `text` is in view (CodeMirror renders only what is near the viewport). */
 export async function scrollToText(page: Page, text: string): Promise<void> {
   await page.evaluate(

@@ -1,8 +1,10 @@
 import * as Y from 'yjs';
 import {
-  CodebookDoc, codebookRoom, figuresFromCounts, findDisagreements, layerCodings, layerRoom, sumCounts, transcriptAgreement,
+  CodebookDoc, codebookRoom, coderPairs, conventionAgreement, figuresFromCounts, pairCodes, type ComparedTranscript, type Convention,
+  type ConventionResult, findDisagreements, layerCodings, layerRoom, sumCounts, transcriptAgreement,
   TranscriptDoc, transcriptRoom, type CodeFigures, type CoderCoding, type Disagreement, type PairCounts, type TextCoding,
 } from '@concord/shared';
+import { badRequest } from '../errors.ts';
 import type { AppDeps } from '../http/context.ts';
 import type { TranscriptRecord } from '../storage/types.ts';
 
@@ -25,6 +27,18 @@ export interface AgreementReport {
   /** Transcripts in independent mode not yet revealed: their layers are private, so no figures. */
   hidden: string[];
   pairs: PairReport[];
+  /** Figures under the requested convention for one group of coders (a pair, or all coders). */
+  analysis: ConventionResult | null;
+}
+
+export interface AnalysisOptions {
+  convention: Convention;
+  /** MAXQDA overlap threshold in percent. */
+  overlap?: number;
+  /** The coders compared: two or more ids, or every coder; default the first pair. */
+  group?: readonly string[] | 'all';
+  /** Bootstrap resamples for the intervals. */
+  samples?: number;
 }
 
 export const UNIT_NOTE =
@@ -58,7 +72,9 @@ export async function coderCodings(deps: AppDeps, t: TranscriptRecord, coderIds?
   return { doc: td, byCoder, release: () => { for (const d of docs) d.destroy(); } };
 }
 
-export async function agreementReport(deps: AppDeps, projectId: string, opts: { transcriptId?: string; coders?: string[] }): Promise<AgreementReport> {
+export async function agreementReport(
+  deps: AppDeps, projectId: string, opts: { transcriptId?: string; coders?: string[]; analysis?: AnalysisOptions },
+): Promise<AgreementReport> {
   const all = await deps.storage.listTranscripts(projectId);
   const transcripts = opts.transcriptId ? all.filter((t) => t.id === opts.transcriptId) : all;
   const members = await deps.storage.listMembers(projectId);
@@ -66,10 +82,7 @@ export async function agreementReport(deps: AppDeps, projectId: string, opts: { 
   const cbDoc = await deps.rooms.copyDoc(codebookRoom(projectId));
   const cb = new CodebookDoc(cbDoc);
   const hidden: string[] = [];
-  /** pair key → transcript → per-code counts */
-  const pairData = new Map<string, PairReport['perTranscript']>();
-  const coderSet = new Set<string>();
-  const codeSet = new Set<string>();
+  const compared: ComparedTranscript[] = [];
   try {
     for (const t of transcripts) {
       if (t.mode === 'independent' && !t.revealed) {
@@ -78,35 +91,54 @@ export async function agreementReport(deps: AppDeps, projectId: string, opts: { 
       }
       const { doc, byCoder, release } = await coderCodings(deps, t, opts.coders);
       try {
-        const text = doc.body.toString();
-        const turns = doc.resolveTurns().map((x) => [x.start, x.end] as [number, number]);
-        const coders = [...byCoder.keys()].sort();
-        const toText = (list: CoderCoding[]): TextCoding[] => list.map((c) => ({ start: c.start, end: c.end, codeId: cb.resolveId(c.codeId) }));
-        for (const list of byCoder.values()) for (const c of list) codeSet.add(cb.resolveId(c.codeId));
-        const codeIds = [...codeSet];
-        for (let i = 0; i < coders.length; i++) {
-          for (let j = i + 1; j < coders.length; j++) {
-            const a = coders[i]!;
-            const b = coders[j]!;
-            coderSet.add(a); coderSet.add(b);
-            const r = transcriptAgreement(text, turns, toText(byCoder.get(a)!), toText(byCoder.get(b)!), codeIds);
-            const key = `${a}\u0000${b}`;
-            if (!pairData.has(key)) pairData.set(key, []);
-            pairData.get(key)!.push({ transcriptId: t.id, perCode: r.perCode, overall: r.overall });
-          }
-        }
+        const coders = new Map<string, TextCoding[]>();
+        for (const [id, list] of byCoder) coders.set(id, list.map((c) => ({ start: c.start, end: c.end, codeId: cb.resolveId(c.codeId) })));
+        compared.push({ id: t.id, text: doc.body.toString(), turns: doc.resolveTurns().map((x) => [x.start, x.end] as [number, number]), coders });
       } finally {
         release();
       }
     }
-    const pairs: PairReport[] = [...pairData].map(([key, perTranscript]) => {
-      const [a, b] = key.split('\u0000') as [string, string];
+    const coderSet = new Set<string>();
+    const codeSet = new Set<string>();
+    const pairs: PairReport[] = [];
+    for (const [a, b] of coderPairs(compared)) {
+      coderSet.add(a); coderSet.add(b);
+      // The pair's own codes over every compared transcript: order-independent, and codes only
+      // a third coder used add no "neither" units (issue #13).
+      const codeIds = pairCodes(compared, a, b);
+      for (const id of codeIds) codeSet.add(id);
+      const perTranscript: PairReport['perTranscript'] = [];
+      for (const t of compared) {
+        const ca = t.coders.get(a);
+        const cbList = t.coders.get(b);
+        if (!ca || !cbList) continue;
+        const r = transcriptAgreement(t.text, t.turns, ca, cbList, codeIds);
+        perTranscript.push({ transcriptId: t.id, perCode: r.perCode, overall: r.overall });
+      }
       const byCode = new Map<string, PairCounts[]>();
       for (const t of perTranscript) for (const c of t.perCode) (byCode.get(c.codeId) ?? byCode.set(c.codeId, []).get(c.codeId)!).push(c);
       const perCode = [...byCode].map(([codeId, list]) => ({ codeId, ...figuresFromCounts(sumCounts(list)) }));
-      return { a, b, perTranscript, perCode, overall: figuresFromCounts(sumCounts(perCode)) };
-    });
+      pairs.push({ a, b, perTranscript, perCode, overall: figuresFromCounts(sumCounts(perCode)) });
+    }
+    let analysis: ConventionResult | null = null;
+    if (opts.analysis) {
+      const a = opts.analysis;
+      const everyone = [...coderSet].sort();
+      const group = a.group === 'all' ? everyone : a.group ?? (pairs[0] ? [pairs[0].a, pairs[0].b] : []);
+      const unknown = group.filter((id) => !coderSet.has(id));
+      if (a.group !== undefined && a.group !== 'all' && unknown.length > 0) {
+        throw badRequest('Some of the coders asked for have no codings to compare here.', 'unknown_coder');
+      }
+      if (group.length >= 2) {
+        for (const t of compared) for (const list of t.coders.values()) for (const c of list) codeSet.add(c.codeId);
+        analysis = conventionAgreement(compared, group, a.convention, {
+          ...(a.overlap === undefined ? {} : { overlap: a.overlap }),
+          bootstrap: { samples: a.samples ?? 500 },
+        });
+      }
+    }
     return {
+      analysis,
       unit: 'word', unitNote: UNIT_NOTE,
       coders: [...coderSet].map((id) => ({ id, name: names.get(id) ?? 'former member' })),
       codes: [...codeSet].map((id) => ({ id, name: cb.get(id)?.name ?? '(deleted code)' })),

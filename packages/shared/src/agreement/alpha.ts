@@ -1,3 +1,4 @@
+import { labelKey } from './percent.ts';
 import type { AlphaLevel, Label, MaybeLabel } from './types.ts';
 
 export interface AlphaOptions {
@@ -55,19 +56,27 @@ export function krippendorffAlpha(
     }
   }
 
-  // Index the distinct values.
-  const index = new Map<Label, number>();
+  // Index the distinct values (by `labelKey`: 1 and '1' are one value).
+  const index = new Map<string, number>();
   const values: Label[] = [];
+  const keyOf = (v: Label): string => labelKey(v);
   for (const row of data) {
-    for (const v of row) {
-      if (v === null || index.has(v)) continue;
+    for (const raw of row) {
+      if (raw === null || raw === undefined) continue;
+      const key = keyOf(raw);
+      if (index.has(key)) continue;
+      let v: Label = raw;
+      if (level !== 'nominal' && typeof v === 'string' && !(level === 'ordinal' && options.order)) {
+        const num = Number(key);
+        if (key !== '' && Number.isFinite(num)) v = num;
+      }
       if (level !== 'nominal' && typeof v !== 'number' && !(level === 'ordinal' && options.order)) {
         throw new TypeError(`${level} alpha needs numeric values (got ${JSON.stringify(v)})`);
       }
       if (typeof v === 'number' && !Number.isFinite(v) && level !== 'nominal') {
         throw new TypeError(`${level} alpha needs finite values (got ${v})`);
       }
-      index.set(v, values.length);
+      index.set(key, values.length);
       values.push(v);
     }
   }
@@ -84,7 +93,7 @@ export function krippendorffAlpha(
     for (let i = 0; i < m; i++) {
       const v = data[i]![u] ?? null;
       if (v === null) continue;
-      const c = index.get(v)!;
+      const c = index.get(keyOf(v))!;
       unitCounts.set(c, (unitCounts.get(c) ?? 0) + 1);
       mu++;
     }
@@ -142,10 +151,10 @@ function differenceFunction(
       const order = options.order;
       let rankOf: (v: Label) => number;
       if (order) {
-        const rank = new Map<Label, number>();
-        order.forEach((v, i) => rank.set(v, i));
+        const rank = new Map<string, number>();
+        order.forEach((v, i) => rank.set(labelKey(v), i));
         rankOf = (v) => {
-          const r = rank.get(v);
+          const r = rank.get(labelKey(v));
           if (r === undefined) throw new RangeError(`value ${JSON.stringify(v)} is missing from options.order`);
           return r;
         };

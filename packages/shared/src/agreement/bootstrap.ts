@@ -50,26 +50,44 @@ export function bootstrapCI<U>(
   units: readonly U[],
   options: BootstrapOptions = {},
 ): BootstrapResult {
+  return bootstrapIntervals((sample) => [statFn(sample)], units, options)[0]!;
+}
+
+/**
+ * `bootstrapCI` for several statistics of the same resamples at once (`statFn` returns one
+ * number per statistic, always as many): each resample is drawn once, so k coefficients
+ * cost one pass instead of k. Returns one result per statistic, in order.
+ */
+export function bootstrapIntervals<U>(
+  statFn: (units: readonly U[]) => readonly number[],
+  units: readonly U[],
+  options: BootstrapOptions = {},
+): BootstrapResult[] {
   const samples = options.samples ?? 1000;
   const confidence = options.confidence ?? 0.95;
   if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`samples must be a positive integer (got ${samples})`);
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1) (got ${confidence})`);
   const rng = createRng(options.seed ?? 1);
-  const estimate = statFn(units);
+  const estimates = statFn(units);
+  const k = estimates.length;
   const n = units.length;
-  if (n === 0) return { estimate, lower: NaN, upper: NaN, valid: 0 };
+  const empty = () => estimates.map((estimate) => ({ estimate, lower: NaN, upper: NaN, valid: 0 }));
+  if (n === 0) return empty();
 
-  const stats: number[] = [];
+  const stats: number[][] = Array.from({ length: k }, () => []);
   const resample = new Array<U>(n);
   for (let s = 0; s < samples; s++) {
     for (let i = 0; i < n; i++) resample[i] = units[Math.floor(rng() * n)]!;
     const v = statFn(resample);
-    if (!Number.isNaN(v)) stats.push(v);
+    for (let j = 0; j < k; j++) if (!Number.isNaN(v[j]!)) stats[j]!.push(v[j]!);
   }
-  if (stats.length === 0) return { estimate, lower: NaN, upper: NaN, valid: 0 };
-  stats.sort((x, y) => x - y);
   const tail = (1 - confidence) / 2;
-  return { estimate, lower: quantile(stats, tail), upper: quantile(stats, 1 - tail), valid: stats.length };
+  return estimates.map((estimate, j) => {
+    const list = stats[j]!;
+    if (list.length === 0) return { estimate, lower: NaN, upper: NaN, valid: 0 };
+    list.sort((x, y) => x - y);
+    return { estimate, lower: quantile(list, tail), upper: quantile(list, 1 - tail), valid: list.length };
+  });
 }
 
 /** Type-7 quantile of an ascending, non-empty array. */

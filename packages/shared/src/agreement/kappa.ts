@@ -1,5 +1,5 @@
-import { assertSameLength, sameLabel } from './percent.ts';
-import type { Label, MaybeLabel } from './types.ts';
+import { assertSameLength, labelKey, sameLabel } from './percent.ts';
+import type { MaybeLabel } from './types.ts';
 
 export interface CohenKappaResult {
   /** Cohen's kappa, (observed − expected) / (1 − expected). `NaN` when undefined (see below). */
@@ -26,8 +26,8 @@ export interface CohenKappaResult {
  */
 export function cohenKappa(a: readonly MaybeLabel[], b: readonly MaybeLabel[]): CohenKappaResult {
   assertSameLength(a, b);
-  const countA = new Map<Label, number>();
-  const countB = new Map<Label, number>();
+  const countA = new Map<string, number>();
+  const countB = new Map<string, number>();
   let n = 0;
   let agree = 0;
   for (let i = 0; i < a.length; i++) {
@@ -36,8 +36,10 @@ export function cohenKappa(a: readonly MaybeLabel[], b: readonly MaybeLabel[]): 
     if (x === null || y === null) continue;
     n++;
     if (sameLabel(x, y)) agree++;
-    countA.set(x, (countA.get(x) ?? 0) + 1);
-    countB.set(y, (countB.get(y) ?? 0) + 1);
+    const kx = labelKey(x);
+    const ky = labelKey(y);
+    countA.set(kx, (countA.get(kx) ?? 0) + 1);
+    countB.set(ky, (countB.get(ky) ?? 0) + 1);
   }
   if (n === 0) return { kappa: NaN, observed: NaN, expected: NaN, n: 0 };
   // Integer arithmetic so that "expected agreement is exactly 1" is an exact test.
@@ -52,63 +54,65 @@ export function cohenKappa(a: readonly MaybeLabel[], b: readonly MaybeLabel[]): 
 export interface FleissKappaResult {
   /** Fleiss' kappa, (P̄ − P̄e) / (1 − P̄e). `NaN` when P̄e = 1 (every rating in one category). */
   kappa: number;
-  /** P̄: mean over subjects of the proportion of agreeing rater pairs. */
+  /** P̄: mean over subjects rated at least twice of the proportion of agreeing rater pairs. */
   observed: number;
-  /** P̄e = Σ_j p_j², p_j being the overall proportion of ratings in category j. */
+  /** P̄e = Σ_j p_j², p_j being the mean over subjects of the share of their ratings in category j. */
   expected: number;
-  /** Number of subjects (rows). */
+  /** Number of subjects (rows) with at least one rating. */
   subjects: number;
-  /** Number of ratings per subject (the constant row sum). */
+  /** Ratings per subject: the constant row sum, or the mean when it varies. */
   raters: number;
 }
 
 /**
- * Fleiss' (1971) kappa for a fixed number of raters per subject.
+ * Fleiss' (1971) kappa, for any number of raters per subject.
  *
  * `counts[i][j]` is how many raters put subject i in category j (subjects × categories).
- * Every row must have the same length and the same sum n ≥ 2 (the raters need not be the
- * same people across subjects, but their number must be constant). Counts must be
- * non-negative finite numbers. Throws `RangeError` on malformed input; an empty table gives
- * `NaN` everywhere.
+ * Every row must have the same length; counts must be non-negative finite numbers, and at
+ * least one subject needs two ratings. Rows may have different sums (raters who skipped a
+ * subject): then, as in Gwet (2014, Handbook of Inter-Rater Reliability, §2.5),
  *
- *   P_i = (Σ_j n_ij² − n) / (n(n − 1)),  P̄ = mean_i P_i,
- *   p_j = Σ_i n_ij / (N n),               P̄e = Σ_j p_j²,
- *   κ = (P̄ − P̄e) / (1 − P̄e).
+ *   P_i = Σ_j n_ij (n_ij − 1) / (n_i (n_i − 1)) for subjects with n_i ≥ 2,  P̄ = mean of P_i,
+ *   p_j = mean over subjects with n_i ≥ 1 of n_ij / n_i,                      P̄e = Σ_j p_j²,
+ *   κ = (P̄ − P̄e) / (1 − P̄e),
+ *
+ * which is Fleiss' formula when every n_i is the same. Throws `RangeError` on malformed
+ * input; an empty table gives `NaN` everywhere.
  */
 export function fleissKappa(counts: readonly (readonly number[])[]): FleissKappaResult {
-  const subjects = counts.length;
   const first = counts[0];
   if (first === undefined) return { kappa: NaN, observed: NaN, expected: NaN, subjects: 0, raters: 0 };
   const k = first.length;
-  let raters = -1;
-  const colSums = new Array<number>(k).fill(0);
+  const shares = new Array<number>(k).fill(0);
+  let rated = 0;
+  let paired = 0;
   let sumP = 0;
-  for (let i = 0; i < subjects; i++) {
+  let sumRatings = 0;
+  for (let i = 0; i < counts.length; i++) {
     const row = counts[i]!;
     if (row.length !== k) throw new RangeError(`row ${i} has ${row.length} categories, expected ${k}`);
-    let rowSum = 0;
-    let sumSq = 0;
+    let n = 0;
+    let pairs = 0;
     for (let j = 0; j < k; j++) {
       const c = row[j]!;
       if (!Number.isFinite(c) || c < 0) throw new RangeError(`invalid count ${c} at [${i}][${j}]`);
-      rowSum += c;
-      sumSq += c * c;
-      colSums[j]! += c;
+      n += c;
+      pairs += c * (c - 1);
     }
-    if (raters === -1) {
-      raters = rowSum;
-      if (raters < 2) throw new RangeError(`each subject needs at least 2 ratings (row 0 has ${raters})`);
-    } else if (rowSum !== raters) {
-      throw new RangeError(`row ${i} has ${rowSum} ratings, expected ${raters} (Fleiss' kappa needs a constant number)`);
-    }
-    sumP += (sumSq - raters) / (raters * (raters - 1));
+    if (n === 0) continue;
+    rated++;
+    sumRatings += n;
+    for (let j = 0; j < k; j++) shares[j]! += row[j]! / n;
+    if (n < 2) continue;
+    paired++;
+    sumP += pairs / (n * (n - 1));
   }
-  const total = subjects * raters;
+  if (paired === 0) throw new RangeError('at least one subject needs two or more ratings');
   let expected = 0;
-  for (const s of colSums) expected += (s / total) ** 2;
-  const observed = sumP / subjects;
+  for (const s of shares) expected += (s / rated) ** 2;
+  const observed = sumP / paired;
   // P̄e = 1 iff all ratings fall in one category (then P̄ = 1 too): 0/0.
-  const single = colSums.filter((s) => s > 0).length <= 1;
+  const single = shares.filter((s) => s > 0).length <= 1;
   const kappa = single ? NaN : (observed - expected) / (1 - expected);
-  return { kappa, observed, expected, subjects, raters };
+  return { kappa, observed, expected, subjects: rated, raters: sumRatings / rated };
 }

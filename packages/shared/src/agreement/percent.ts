@@ -1,4 +1,4 @@
-import type { MaybeLabel } from './types.ts';
+import type { Label, MaybeLabel } from './types.ts';
 
 /** Throws unless `a` and `b` have the same length. */
 export function assertSameLength(a: readonly unknown[], b: readonly unknown[]): void {
@@ -25,7 +25,21 @@ export function percentAgreement(a: readonly MaybeLabel[], b: readonly MaybeLabe
   return n === 0 ? NaN : agree / n;
 }
 
-/** SameValueZero, the equality `Map` keys use (so NaN equals NaN, 0 equals -0). */
+/**
+ * The key a label is compared by: `1`, `'1'` and `' 1 '` are the same value (a spreadsheet
+ * column of codes or ratings mixes numbers and text), and so are differently composed forms
+ * of the same Unicode text (NFC). Numbers keep their shortest form (`1.0` → `'1'`); NaN is
+ * `'NaN'`, and 0 and −0 are both `'0'`.
+ */
+export function labelKey(x: Label): string {
+  if (typeof x === 'number') return Object.is(x, -0) ? '0' : String(x);
+  const t = x.trim().normalize('NFC');
+  const asNumber = t === '' ? NaN : Number(t);
+  return Number.isFinite(asNumber) ? String(asNumber) : t;
+}
+
+/** Whether two labels are the same value (see `labelKey`). */
 export function sameLabel(x: MaybeLabel, y: MaybeLabel): boolean {
-  return x === y || (x !== x && y !== y);
+  if (x === null || y === null) return x === y;
+  return labelKey(x) === labelKey(y);
 }

@@ -57,6 +57,24 @@ const WORD_FALLBACK =
  * regex approximation is used.
  */
 export function wordSpans(text: string): [number, number][] {
+  // Unicode segmentation of a long transcript takes seconds; the agreement report asks for the
+  // same texts again and again (every pair, every refresh), so the last few are kept.
+  const cached = wordCache.get(text);
+  if (cached) {
+    wordCache.delete(text);
+    wordCache.set(text, cached);
+    return cached.map(([s, e]) => [s, e]);
+  }
+  const out = segmentWords(text);
+  wordCache.set(text, out);
+  if (wordCache.size > WORD_CACHE_SIZE) wordCache.delete(wordCache.keys().next().value!);
+  return out.map(([s, e]) => [s, e]);
+}
+
+const WORD_CACHE_SIZE = 16;
+const wordCache = new Map<string, [number, number][]>();
+
+function segmentWords(text: string): [number, number][] {
   const out: [number, number][] = [];
   const seg = getSegmenter();
   if (seg) {
@@ -159,7 +177,7 @@ export function textAgreement(
 }
 
 /** Sorted union of the non-empty ranges, as disjoint ranges (touching ranges are joined). */
-function mergeRanges(ranges: readonly (readonly [number, number])[]): [number, number][] {
+export function mergeRanges(ranges: readonly (readonly [number, number])[]): [number, number][] {
   const sorted = ranges.filter(([s, e]) => e > s).sort((x, y) => x[0] - y[0]);
   const out: [number, number][] = [];
   for (const [s, e] of sorted) {
@@ -174,7 +192,7 @@ function mergeRanges(ranges: readonly (readonly [number, number])[]): [number, n
  * For each item, whether it shares at least one position with one of `merged` (sorted,
  * disjoint). Items may be in any order.
  */
-function overlapFlags(items: readonly Span[], merged: readonly [number, number][]): boolean[] {
+export function overlapFlags(items: readonly Span[], merged: readonly [number, number][]): boolean[] {
   const flags = new Array<boolean>(items.length).fill(false);
   const order = items.map((_, i) => i).sort((x, y) => items[x]![0] - items[y]![0]);
   let p = 0;

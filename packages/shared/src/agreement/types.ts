@@ -3,7 +3,7 @@
  *
  * Conventions used throughout `agreement/`:
  * - A label is a `string | number`; `null` means "missing" (the coder gave no value).
- *   Labels are compared with SameValueZero (the `Map` key semantics): `1` and `'1'` differ.
+ *   Labels are compared by `labelKey`: `1`, `'1'` and `' 1 '` are the same value.
  * - Proportions (`percent`, `observed`, `expected`) are in [0, 1], not 0–100.
  * - A coefficient that is mathematically undefined (0/0: no data, or no variation at all)
  *   is returned as `NaN`; callers should show "n/a". Functions throw (`RangeError` /

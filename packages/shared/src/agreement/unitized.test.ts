@@ -167,3 +167,11 @@ describe('unitizedAlpha', () => {
     expect(() => unitizedAlpha(0, [[], []])).toThrow(RangeError);
   });
 });
+
+describe('labels', () => {
+  it('counts 1 and "1" as one value', () => {
+    const a = unitizedAlpha(20, [[{ start: 0, end: 5, value: 1 }], [{ start: 0, end: 5, value: '1' }]]);
+    expect(a.values).toHaveLength(1);
+    expect(a.alpha).toBe(1);
+  });
+});

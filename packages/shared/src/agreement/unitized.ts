@@ -1,3 +1,4 @@
+import { labelKey } from './percent.ts';
 import type { Label } from './types.ts';
 
 /** A unit identified by one coder on the continuum: `[start, end)` with a value (code). */
@@ -84,17 +85,17 @@ export function unitizedAlpha(
 
   // Group each coder's segments by value, keeping first-appearance order of values.
   const valueOrder: Label[] = [];
-  const byValue = new Map<Label, [number, number][][]>();
+  const byValue = new Map<string, [number, number][][]>(); // by labelKey: 1 and '1' are one value
   coders.forEach((segments, i) => {
     for (const s of segments) {
       if (!Number.isInteger(s.start) || !Number.isInteger(s.end) || s.start < 0 || s.end > L || s.end < s.start) {
         throw new RangeError(`coder ${i}: invalid segment [${s.start}, ${s.end}) on a continuum of length ${L}`);
       }
       if (s.end === s.start) continue;
-      let perCoder = byValue.get(s.value);
+      let perCoder = byValue.get(labelKey(s.value));
       if (!perCoder) {
         perCoder = Array.from({ length: m }, () => []);
-        byValue.set(s.value, perCoder);
+        byValue.set(labelKey(s.value), perCoder);
         valueOrder.push(s.value);
       }
       perCoder[i]!.push([s.start, s.end]);
@@ -105,7 +106,7 @@ export function unitizedAlpha(
   let sumDo = 0;
   let sumDe = 0;
   for (const value of valueOrder) {
-    const partitions = byValue.get(value)!.map((units) => partition(L, mergeOverlaps(units)));
+    const partitions = byValue.get(labelKey(value))!.map((units) => partition(L, mergeOverlaps(units)));
     const { observed, expected, units } = valueDisagreements(L, partitions);
     values.push({ value, alpha: expected === 0 ? NaN : 1 - observed / expected, observed, expected, units });
     sumDo += observed;

@@ -1,6 +1,7 @@
 import type { RefiImportSummary, Segment, TranscriptSummary } from '@concord/shared';
 import { errorFrom, request, ApiError } from '../api.ts';
 import type { AgreementReport } from './agreement.ts';
+import { methodQuery, type MethodChoice, type WireAnalysis } from './conventions.ts';
 
 /** API calls of the agreement, reconciliation, analysis and exchange views. */
 const e = encodeURIComponent;
@@ -34,6 +35,9 @@ export const analysisApi = {
     const q = p.toString();
     return request<AgreementReport>('GET', `/api/projects/${e(pid)}/agreement${q ? `?${q}` : ''}`);
   },
+  /** The figures under one convention for one group of coders (`analysis` is null without two coders). */
+  agreementAnalysis: (pid: string, choice: MethodChoice) =>
+    request<AgreementReport & { analysis: WireAnalysis | null }>('GET', `/api/projects/${e(pid)}/agreement?${methodQuery(choice)}`),
   disagreements: (pid: string, tid: string, a: string, b: string) =>
     request<DisagreementRow[]>('GET', `/api/projects/${e(pid)}/transcripts/${e(tid)}/disagreements?coders=${e(a)},${e(b)}`),
   decisions: (pid: string, tid: string) => request<DecisionRow[]>('GET', `/api/projects/${e(pid)}/transcripts/${e(tid)}/decisions`),
