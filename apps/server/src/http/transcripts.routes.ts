@@ -136,7 +136,7 @@ export function transcriptRoutes(deps: AppDeps): Hono<Env> {
         for (const t of await storage.listTranscripts(pid)) {
           const perCode = await rooms.readDoc(transcriptRoom(pid, t.id), (tdoc) => {
             const m = new Map<string, number>();
-            for (const coding of new TranscriptDoc(tdoc).codings.values()) {
+            for (const coding of new TranscriptDoc(tdoc).validCodings()) {
               const id = cb.resolveId(coding.codeId);
               m.set(id, (m.get(id) ?? 0) + 1);
             }
