@@ -64,6 +64,23 @@ describe('transcript and layer rooms: codings', () => {
     await waitFor(() => serverDoc(room)?.getMap('codings').has('mine') === true, 5000, 'own coding stored');
   });
 
+  it('lets a deleted coding of someone else be put back as it was (undo), not as the writer\'s', async () => {
+    const room = transcriptRoom(pid, tid);
+    await server.deps.rooms.withDoc(room, (doc) => { doc.getMap('codings').set('theirs', codingValue('theirs', 'quality', owner.id)); });
+    const { p, closed } = await join(room, coder);
+    const codings = p.doc.getMap<Record<string, unknown>>('codings');
+    await waitFor(() => codings.has('theirs'), 5000, 'the owner\'s coding');
+    const value = codings.get('theirs')!;
+    codings.delete('theirs');
+    await waitFor(() => serverDoc(room)?.getMap('codings').has('theirs') === false, 5000, 'deleted');
+    codings.set('theirs', value);
+    await waitFor(() => serverDoc(room)?.getMap('codings').has('theirs') === true, 5000, 'restored');
+    let code = 0;
+    void closed.then((c) => { code = c; });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(code).toBe(0);
+  });
+
   it('refuses a coding of a code id the codebook never had, after waiting for the codebook', async () => {
     const room = transcriptRoom(pid, tid);
     const { p, closed } = await join(room, coder);

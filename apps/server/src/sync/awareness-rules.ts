@@ -18,22 +18,25 @@ const MAX_ENTRIES = 64;
 /**
  * Decodes an awareness update (y-protocols' format: count, then client id, clock and
  * JSON state per entry) without applying it. Throws AwarenessRefused for a state
- * over LIMITS.maxAwarenessStateBytes or too many entries; a truncated update throws
- * lib0's decoding error (closed as malformed).
+ * over LIMITS.maxAwarenessStateBytes or too many entries; a truncated update or a
+ * state that is not JSON throws a plain error (closed as malformed, 4400).
  */
 export function decodeAwareness(update: Uint8Array): AwarenessEntry[] {
   const dec = decoding.createDecoder(update);
   const n = decoding.readVarUint(dec);
-  if (n > MAX_ENTRIES) throw new AwarenessRefused('too many presence states in one message');
   const out: AwarenessEntry[] = [];
+  // Decoded whole first: a frame that does not decode is malformed (4400) whatever it claims.
   for (let i = 0; i < n; i++) {
     const clientId = decoding.readVarUint(dec);
     const clock = decoding.readVarUint(dec);
-    const state = decoding.readVarString(dec);
-    if (Buffer.byteLength(state) > LIMITS.maxAwarenessStateBytes) {
+    out.push({ clientId, clock, state: decoding.readVarString(dec) });
+  }
+  for (const e of out) JSON.parse(e.state); // parsed here: an ignored (echoed) or held-back state is still malformed
+  if (out.length > MAX_ENTRIES) throw new AwarenessRefused('too many presence states in one message');
+  for (const e of out) {
+    if (Buffer.byteLength(e.state) > LIMITS.maxAwarenessStateBytes) {
       throw new AwarenessRefused(`presence state over ${LIMITS.maxAwarenessStateBytes} bytes`);
     }
-    out.push({ clientId, clock, state });
   }
   return out;
 }

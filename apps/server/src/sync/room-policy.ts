@@ -106,6 +106,15 @@ function transcriptPolicy(
     return m.mode === 'independent' && !m.revealed;
   };
   let blind = false;
+  // Who coded each coding deleted while the room is loaded: undoing a deletion puts the coding back as it was.
+  const deleted = new Map<string, string>();
+  td.codings.observe((ev) => {
+    for (const [key, change] of ev.changes.keys) {
+      if (change.action !== 'delete' || codingProblem(key, change.oldValue) !== null) continue;
+      if (deleted.size >= 10_000) deleted.delete(deleted.keys().next().value!);
+      deleted.set(key, (change.oldValue as Coding).coderId);
+    }
+  });
   // Mode and reveal are set by the server (clients may not write `meta`); presence follows at once.
   td.meta.observe(() => {
     const now = isBlind();
@@ -129,6 +138,8 @@ function transcriptPolicy(
           const problem = checkCodings(copy, events.get('codings'), (c, before) => {
             if (before) return c.coderId === before.coderId || c.coderId === conn.userId ? null : 'a coding keeps its coder';
             if (c.coderId === conn.userId) return null;
+            // Undo of a deletion restores the coding with its coder.
+            if (deleted.get(c.id) === c.coderId) return null;
             // The documented exception: reconciliation results record the coders they came from.
             if (reconciling && typeof c.decision === 'string') return null;
             return 'a new coding must be yours';

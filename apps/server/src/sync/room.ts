@@ -234,7 +234,7 @@ export class Room {
       }
       case MessageType.QueryAwareness: {
         const ids = [...this.awareness.getStates().keys()];
-        if (ids.length > 0) conn.send(this.awarenessMessage(ids));
+        if (ids.length > 0) conn.send(this.awarenessMessage(ids, conn));
         break;
       }
       case MessageType.Auth:
@@ -342,7 +342,13 @@ export class Room {
     }
     if (!conn.takeAwarenessToken()) {
       conn.deferAwareness(entries, (pending) => {
-        if (!conn.closed && this.state === 'ready' && this.connections.has(conn)) this.applyAwareness(conn, pending);
+        if (conn.closed || this.state !== 'ready' || !this.connections.has(conn)) return;
+        try {
+          this.applyAwareness(conn, pending);
+        } catch (err) {
+          this.hooks.log('warn', 'held awareness failed', { room: this.name, conn: conn.id, err: String(err) });
+          conn.close(CloseCode.BadMessage, 'malformed message');
+        }
       });
       return;
     }
@@ -385,15 +391,21 @@ export class Room {
         if (this.awarenessOwners.get(id) === conn) this.awarenessOwners.delete(id);
       }
     }
-    const msg = this.awarenessMessage(changed);
-    this.broadcast(msg, null);
+    if (this.policy.awarenessView?.()) {
+      // A filtered view: each connection still gets its own clients' states whole.
+      let shared: Uint8Array | null = null;
+      for (const c of this.connections) {
+        const own = c.awarenessIds.size > 0 && changed.some((id) => c.awarenessIds.has(id));
+        c.send(own ? this.awarenessMessage(changed, c) : (shared ??= this.awarenessMessage(changed)));
+      }
+    } else this.broadcast(this.awarenessMessage(changed), null);
     if (origin !== ORIGIN_REMOTE && this.fanout) {
       this.fanout.publishAwareness(this.name, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
     }
   };
 
-  /** An awareness message of `clients`' states as this room's policy lets clients see them. */
-  private awarenessMessage(clients: number[]): Uint8Array {
+  /** An awareness message of `clients`' states as this room's policy lets `recipient` (default: anyone) see them. */
+  private awarenessMessage(clients: number[], recipient: Connection | null = null): Uint8Array {
     const view = this.policy.awarenessView?.() ?? null;
     const enc = encoding.createEncoder();
     encoding.writeVarUint(enc, MessageType.Awareness);
@@ -405,7 +417,7 @@ export class Room {
         return {
           clientId,
           clock: this.awareness.meta.get(clientId)?.clock ?? 0,
-          state: state === undefined || state === null ? 'null' : JSON.stringify(view(state)),
+          state: state === undefined || state === null ? 'null' : JSON.stringify(recipient?.awarenessIds.has(clientId) ? state : view(state)),
         };
       })));
     }
