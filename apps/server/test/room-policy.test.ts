@@ -5,6 +5,7 @@ import {
   CloseCode, CodebookDoc, codebookRoom, layerRoom, TranscriptDoc, transcriptRoom,
 } from '@concord/shared';
 import type { ConcordServer } from '../src/server.ts';
+import { RoomManager } from '../src/sync/room-manager.ts';
 import {
   addMember, codingValue, connect, destroyProviders, makeCodes, makeProject, makeTranscript, makeUser, startTestServer, synced, waitFor,
   type TestUser,
@@ -219,5 +220,12 @@ describe('data stored in a bad shape', () => {
     expect(report.sort()).toEqual(['codings:half', 'codings:junk', 'codings:nul', 'decisions:0', 'speakers:s-bad', 'turns']);
     const codeReport = await server.deps.rooms.readDoc(codebookRoom(p2), (doc) => new CodebookDoc(doc).malformed().map((m) => m.key).sort());
     expect(codeReport).toEqual(['nameless', 'null-code', 'string-code']);
+    // A room that loads such data says so in the log, once.
+    const logged: { msg: string; extra?: Record<string, unknown> }[] = [];
+    const rooms = new RoomManager(server.deps.storage, { log: (_level, msg, extra) => { logged.push({ msg, ...(extra ? { extra } : {}) }); } });
+    await rooms.withDoc(codebookRoom(p2), () => undefined);
+    await rooms.closeAll(CloseCode.ServerShutdown, 'done');
+    const warned = logged.filter((l) => l.msg === 'entries stored in a bad shape are skipped');
+    expect(warned.map((l) => l.extra?.count)).toEqual([3]);
   });
 });

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import {
-  codeProblem, codebookRoom, CodebookDoc, codingProblem, decisionProblem, parseRoom, TranscriptDoc,
-  type Coding, type Room as RoomName,
+  codeProblem, codebookRoom, CodebookDoc, codingProblem, CommentsDoc, decisionProblem, malformedThreads, parseRoom, TranscriptDoc,
+  type Coding, type MalformedEntry, type Room as RoomName,
 } from '@concord/shared';
 import type { Connection } from './connection.ts';
 import type { Room } from './room.ts';
@@ -21,6 +21,8 @@ export interface RoomPolicy {
   afterApply?(conn: Connection, tr: Y.Transaction): void;
   /** After the room's updates were committed. */
   afterCommit?(): void;
+  /** Entries of the loaded document that readers skip (stored in a bad shape), to report once per load. */
+  malformed?(): MalformedEntry[];
   /** What clients receive of an awareness state (null: all of it). Asked at every send. */
   awarenessView?(): ((state: Record<string, unknown>) => Record<string, unknown>) | null;
 }
@@ -75,6 +77,7 @@ function blindView(state: Record<string, unknown>): Record<string, unknown> {
 
 function codebookPolicy(room: Room): RoomPolicy {
   return {
+    malformed: () => new CodebookDoc(room.doc).malformed(),
     check(_conn, update) {
       const t = updateTargets(update, room.doc);
       // Typing in a code's definition (depth 2) needs no check; entries and their fields do.
@@ -150,6 +153,7 @@ function transcriptPolicy(
       });
     },
     ...(afterCommit ? { afterCommit: () => afterCommit(room, where) } : {}),
+    malformed: () => td.malformed(),
     awarenessView: () => ((blind = isBlind()) ? blindView : null),
   };
 }
@@ -159,6 +163,7 @@ const GUARDED_TRANSCRIPT_PARTS = new Set(['meta', 'codings', 'decisions']);
 
 function layerPolicy(room: Room, where: Extract<RoomName, { kind: 'layer' }>, codes: KnownCodes): RoomPolicy {
   return {
+    malformed: () => new TranscriptDoc(room.doc).malformed(),
     check(_conn, update) {
       const t = updateTargets(update, room.doc);
       if (t && !t.roots.has('codings')) return null;
@@ -173,6 +178,7 @@ function layerPolicy(room: Room, where: Extract<RoomName, { kind: 'layer' }>, co
 function commentsPolicy(room: Room, where: Extract<RoomName, { kind: 'comments' }>, opts: PolicyExtensions): RoomPolicy {
   const ext = opts.comments;
   return {
+    malformed: () => malformedThreads(new CommentsDoc(room.doc)),
     ...(ext?.check ? { check: (conn: Connection, update: Uint8Array) => ext.check!(room, conn, update) } : {}),
     ...(ext?.afterApply ? { afterApply: (conn: Connection, tr: Y.Transaction) => ext.afterApply!(room, where, conn, tr) } : {}),
   };

@@ -99,12 +99,22 @@ export class Room {
       // 'ready' (client frames are buffered, remote updates held, withDoc awaits `loaded`).
       this.doc.on('update', this.handleDocUpdate);
       this.state = 'ready';
+      this.reportMalformed();
       return true;
     } catch (err) {
       this.hooks.log('error', 'room load failed', { room: this.name, err: String(err) });
       this.fail();
       return false;
     }
+  }
+
+  /** Logs, once per load, entries stored in a bad shape that readers skip (data from before the checks, or edited by hand). */
+  private reportMalformed(): void {
+    const found = this.policy.malformed?.() ?? [];
+    if (found.length === 0) return;
+    this.hooks.log('warn', 'entries stored in a bad shape are skipped', {
+      room: this.name, count: found.length, first: found.slice(0, 5).map((m) => `${m.part}/${m.key}: ${m.problem}`),
+    });
   }
 
   /** Closes every connection and unloads the room, keeping nothing half-done in memory. */
