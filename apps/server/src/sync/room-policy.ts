@@ -5,7 +5,7 @@ import {
 } from '@concord/shared';
 import type { Connection } from './connection.ts';
 import type { Room } from './room.ts';
-import { updateTargets } from './update-targets.ts';
+import { updateTargets, type UpdateTargets } from './update-targets.ts';
 
 /**
  * What one kind of room may hold and what it passes on, chosen once when the room
@@ -134,21 +134,32 @@ function transcriptPolicy(
       return codes.then(where.projectId, codeIdsIn(update), () => {
         const m = td.getMeta();
         const reconciling = m.mode === 'independent' && m.revealed;
+        const rule = (c: Coding, before: Coding | null): string | null => {
+          if (before) return c.coderId === before.coderId || c.coderId === conn.userId ? null : 'a coding keeps its coder';
+          if (c.coderId === conn.userId) return null;
+          // Undo of a deletion restores the coding with its coder.
+          if (deleted.get(c.id) === c.coderId) return null;
+          // The documented exception: reconciliation results record the coders they came from.
+          if (reconciling && typeof c.decision === 'string') return null;
+          return 'a new coding must be yours';
+        };
+        const serverOnly = 'the coding mode and reveal are changed only by the server';
+        if (t) {
+          // Judged from the update's items, without applying it (a copy of a long transcript costs far more).
+          for (const key of ['mode', 'revealed'] as const) {
+            const writes = t.added.filter((a) => a.root === 'meta' && a.depth === 0 && a.key === key);
+            if (writes.some((a) => !(a.item.content instanceof Y.ContentDeleted) && plainValue(a.item) !== m[key])) return serverOnly;
+            const current = td.meta._map.get(key);
+            if (writes.length === 0 && t.removed.some((r) => r.item === current && !r.item.deleted)) return serverOnly;
+          }
+          const codingWrites = writesOf(t, 'codings', (key) => td.codings.get(key));
+          if (typeof codingWrites === 'string') return codingWrites;
+          return checkCodings(codingWrites, rule) ?? checkDecisions(decisionsOf(t), conn.userId);
+        }
         return trial(room.doc, update, [...GUARDED_TRANSCRIPT_PARTS], (copy, events) => {
-          // Coding mode and reveal are the server's (owners change them over HTTP): blind coding depends on them.
           const after = new TranscriptDoc(copy).getMeta();
-          if (after.mode !== m.mode || after.revealed !== m.revealed) return 'the coding mode and reveal are changed only by the server';
-          const problem = checkCodings(copy, events.get('codings'), (c, before) => {
-            if (before) return c.coderId === before.coderId || c.coderId === conn.userId ? null : 'a coding keeps its coder';
-            if (c.coderId === conn.userId) return null;
-            // Undo of a deletion restores the coding with its coder.
-            if (deleted.get(c.id) === c.coderId) return null;
-            // The documented exception: reconciliation results record the coders they came from.
-            if (reconciling && typeof c.decision === 'string') return null;
-            return 'a new coding must be yours';
-          });
-          if (problem) return problem;
-          return checkDecisions(events.get('decisions'), conn.userId);
+          if (after.mode !== m.mode || after.revealed !== m.revealed) return serverOnly;
+          return checkCodings(writesFromEvents(copy, events.get('codings')), rule) ?? checkDecisions(events.get('decisions'), conn.userId);
         });
       });
     },
@@ -167,10 +178,14 @@ function layerPolicy(room: Room, where: Extract<RoomName, { kind: 'layer' }>, co
     check(_conn, update) {
       const t = updateTargets(update, room.doc);
       if (t && !t.roots.has('codings')) return null;
-      return codes.then(where.projectId, codeIdsIn(update), () => trial(room.doc, update, ['codings'], (copy, events) => checkCodings(
-        // A layer holds only its owner's codings.
-        copy, events.get('codings'), (c) => (c.coderId === where.userId ? null : 'a layer holds only its coder\'s codings'),
-      )));
+      // A layer holds only its owner's codings.
+      const rule = (c: Coding): string | null => (c.coderId === where.userId ? null : 'a layer holds only its coder\'s codings');
+      const codings = room.doc.getMap<unknown>('codings');
+      return codes.then(where.projectId, codeIdsIn(update), () => {
+        if (!t) return trial(room.doc, update, ['codings'], (copy, events) => checkCodings(writesFromEvents(copy, events.get('codings')), rule));
+        const writes = writesOf(t, 'codings', (key) => codings.get(key));
+        return typeof writes === 'string' ? writes : checkCodings(writes, rule);
+      });
     },
   };
 }
@@ -247,26 +262,67 @@ function touchedKeys(events: Change[] | undefined): Set<string> {
   return out;
 }
 
-/** Checks the codings a change added or replaced: the schema's shape, then `rule` (the coder). */
-function checkCodings(
-  copy: Y.Doc,
-  events: Change[] | undefined,
-  rule: (c: Coding, before: Coding | null) => string | null,
-): string | null {
+/** A value written under a key of a root map, and the valid coding it replaces. */
+interface Write { key: string; value: unknown; before: Coding | null }
+
+const asCoding = (key: string, v: unknown): Coding | null => (codingProblem(key, v) === null ? (v as Coding) : null);
+
+/** The value a map item holds (undefined for deleted or non-plain content). */
+function plainValue(item: Y.Item): unknown {
+  const c = item.content;
+  if (c instanceof Y.ContentAny) return c.getContent().at(-1);
+  if (c instanceof Y.ContentString || c instanceof Y.ContentJSON || c instanceof Y.ContentBinary) return c.getContent().at(-1);
+  return undefined;
+}
+
+/** What an update writes into the root map `root`, from its items; a string when it writes something a map of plain values cannot hold. */
+function writesOf(t: UpdateTargets, root: string, current: (key: string) => unknown): Write[] | string {
+  const out: Write[] = [];
+  for (const a of t.added) {
+    if (a.root !== root) continue;
+    if (a.depth > 0 || a.key === null) return `${root} are plain values`;
+    if (a.item.content instanceof Y.ContentDeleted) continue; // written and deleted again: holds nothing
+    if (!(a.item.content instanceof Y.ContentAny) || a.item.content.getContent().length !== 1) return `${root} are plain values`;
+    out.push({ key: a.key, value: a.item.content.getContent()[0], before: asCoding(a.key, current(a.key)) });
+  }
+  return out;
+}
+
+/** The same, from a trial's events (used when the update's items cannot all be placed without applying it). */
+function writesFromEvents(copy: Y.Doc, events: Change[] | undefined): Write[] | string {
   const codings = copy.getMap<unknown>('codings');
+  const out: Write[] = [];
   for (const ev of events ?? []) {
     if (ev.path.length > 0) return 'codings are plain values';
     for (const [key, change] of ev.keys) {
       if (change.action === 'delete') continue;
-      const value = codings.get(key);
-      const problem = codingProblem(key, value);
-      if (problem) return problem;
-      const old = change.action === 'update' && codingProblem(key, change.oldValue) === null ? (change.oldValue as Coding) : null;
-      const refused = rule(value as Coding, old);
-      if (refused) return refused;
+      out.push({ key, value: codings.get(key), before: change.action === 'update' ? asCoding(key, change.oldValue) : null });
     }
   }
+  return out;
+}
+
+/** Checks written codings: the schema's shape, then `rule` (the coder). */
+function checkCodings(writes: Write[] | string, rule: (c: Coding, before: Coding | null) => string | null): string | null {
+  if (typeof writes === 'string') return writes;
+  for (const w of writes) {
+    const problem = codingProblem(w.key, w.value);
+    if (problem) return problem;
+    const refused = rule(w.value as Coding, w.before);
+    if (refused) return refused;
+  }
   return null;
+}
+
+/** The decision log's changes as the update's items show them. */
+function decisionsOf(t: UpdateTargets): Change[] {
+  const added = t.added.filter((a) => a.root === 'decisions');
+  const removed = t.removed.filter((r) => r.root === 'decisions' && !r.item.deleted);
+  if (added.length === 0 && removed.length === 0) return [];
+  const nested = added.some((a) => a.depth > 0);
+  const values: unknown[] = [];
+  for (const a of added) if (!(a.item.content instanceof Y.ContentDeleted)) values.push(...a.item.content.getContent());
+  return [{ path: nested ? ['nested'] : [], keys: new Map(), added: values, deleted: removed.length > 0 }];
 }
 
 /** The decision log is append-only and each entry is its writer's. */

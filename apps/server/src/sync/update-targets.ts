@@ -12,10 +12,23 @@ export interface UpdateTargets {
   roots: Set<string>;
   /** Root names touched at depth 0 or 1 (their entries or their entries' fields). */
   shallow: Set<string>;
+  /** The update's new items, placed. */
+  added: Target[];
+  /** Items of the document the update deletes, placed. */
+  removed: Target[];
+}
+
+/** Where an item is: its root, its depth below it, and (in a map) its key. */
+export interface Target {
+  root: string;
+  depth: number;
+  /** The map key the item is stored under in its parent (null in a list or text). */
+  key: string | null;
+  item: Y.Item;
 }
 
 type AnyType = Y.AbstractType<unknown>;
-type Where = { root: string; depth: number } | null;
+type Where = { root: string; depth: number; key: string | null } | null;
 
 /** Deleted ranges longer than this are not walked: the caller does its full check instead. */
 const MAX_DELETED_STRUCTS = 10_000;
@@ -32,15 +45,16 @@ export function updateTargets(update: Uint8Array, doc: Y.Doc): UpdateTargets | n
     if (list) list.push(s);
     else byClient.set(s.id.client, [s]);
   }
-  const out: UpdateTargets = { roots: new Set(), shallow: new Set() };
-  const add = (w: Where): boolean => {
+  const out: UpdateTargets = { roots: new Set(), shallow: new Set(), added: [], removed: [] };
+  const add = (w: Where, item: Y.Item, list: Target[]): boolean => {
     if (!w) return false;
     out.roots.add(w.root);
     if (w.depth <= 1) out.shallow.add(w.root);
+    list.push({ ...w, item });
     return true;
   };
 
-  const typeWhere = (type: AnyType): Where => {
+  const typeWhere = (type: AnyType, key: string | null): Where => {
     let depth = 0;
     let t = type;
     while (t._item) {
@@ -48,7 +62,7 @@ export function updateTargets(update: Uint8Array, doc: Y.Doc): UpdateTargets | n
       depth++;
     }
     const root = rootNames.get(t);
-    return root === undefined ? null : { root, depth };
+    return root === undefined ? null : { root, depth, key };
   };
   const docItem = (id: Y.ID): Y.Item | null => {
     if (id.clock >= Y.getState(doc.store, id.client)) return null;
@@ -66,16 +80,17 @@ export function updateTargets(update: Uint8Array, doc: Y.Doc): UpdateTargets | n
     if (known !== undefined) return known;
     let w: Where = null;
     const parent = s.parent as unknown;
-    if (typeof parent === 'string') w = { root: parent, depth: 0 };
+    if (typeof parent === 'string') w = { root: parent, depth: 0, key: s.parentSub };
     else if (parent instanceof Y.ID) {
       const holder = docItem(parent);
-      w = holder && holder.content instanceof Y.ContentType ? typeWhere(holder.content.type as AnyType) : null;
-    } else if (parent instanceof Y.AbstractType) w = typeWhere(parent as AnyType);
+      w = holder && holder.content instanceof Y.ContentType ? typeWhere(holder.content.type as AnyType, s.parentSub) : null;
+    } else if (parent instanceof Y.AbstractType) w = typeWhere(parent as AnyType, s.parentSub);
     else {
+      // Without a parent the item goes where its origin is: same type, same map key (Yjs does not encode them).
       const ref = s.origin ?? s.rightOrigin;
       if (ref) {
         const inDoc = docItem(ref);
-        if (inDoc) w = typeWhere(inDoc.parent as AnyType);
+        if (inDoc) w = typeWhere(inDoc.parent as AnyType, inDoc.parentSub);
         else {
           const inUpdate = updateItem(ref);
           w = inUpdate && inUpdate !== s ? itemWhere(inUpdate, hops + 1) : null;
@@ -86,7 +101,7 @@ export function updateTargets(update: Uint8Array, doc: Y.Doc): UpdateTargets | n
     return w;
   };
 
-  for (const list of byClient.values()) for (const s of list) if (!add(itemWhere(s, 0))) return null;
+  for (const list of byClient.values()) for (const s of list) if (!add(itemWhere(s, 0), s, out.added)) return null;
 
   let walked = 0;
   for (const [client, ranges] of ds.clients) {
@@ -97,7 +112,7 @@ export function updateTargets(update: Uint8Array, doc: Y.Doc): UpdateTargets | n
         const s = stored[i]!;
         if (s.id.clock >= r.clock + r.len) break;
         if (++walked > MAX_DELETED_STRUCTS) return null;
-        if (s instanceof Y.Item && !add(typeWhere(s.parent as AnyType))) return null;
+        if (s instanceof Y.Item && !add(typeWhere(s.parent as AnyType, s.parentSub), s, out.removed)) return null;
       }
     }
   }
