@@ -52,9 +52,10 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
   const transcriptIndex = new TranscriptIndex(storage, log);
   const rooms = new RoomManager(storage, {
     log, fanout,
-    onCommitted: (room) => transcriptIndex.committed(room),
-    validate: checkCommentsUpdate,
-    afterApply: inboxHook(() => deps),
+    extensions: {
+      comments: { check: checkCommentsUpdate, afterApply: inboxHook(() => deps) },
+      transcript: { afterCommit: (room, where) => transcriptIndex.committed(room, where) },
+    },
   });
   if (cfg.redisUrl) {
     const { RedisRevocationBus } = await import('./pubsub/revocations.ts');

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode, codebookRoom, commentsRoom, layerRoom, roomAccess, parseRoom, transcriptRoom, type Role } from '@concord/shared';
-import { addMember, closeCodeFor, connect, destroyProviders, makeProject, makeTranscript, makeUser, startTestServer, synced, waitFor, type TestUser } from './helpers.ts';
+import { addMember, closeCodeFor, codingValue, connect, makeCodes, destroyProviders, makeProject, makeTranscript, makeUser, startTestServer, synced, waitFor, type TestUser } from './helpers.ts';
 import type { ConcordServer } from '../src/server.ts';
 
 /**
@@ -21,6 +21,7 @@ beforeAll(async () => {
   server = await startTestServer();
   owner = await makeUser(server.url, 'Owner');
   pid = await makeProject(owner);
+  await makeCodes(server, pid, ['k1']);
   tid = await makeTranscript(owner, pid);
   users.owner = owner;
   for (const role of ['coder', 'commenter', 'viewer'] as const) {
@@ -106,7 +107,7 @@ describe('room authorisation matrix', () => {
     const room = layerRoom(pid, t2, users.coder.id);
     const mine = connect(server.url, room, users.coder.token);
     await synced(mine);
-    mine.doc.getMap('codings').set('c1', 'x');
+    mine.doc.getMap('codings').set('c1', codingValue('c1', 'k1', users.coder.id));
     expect(await closeCodeFor(server.url, room, { token: owner.token })).toBe(CloseCode.Forbidden);
     expect(await closeCodeFor(server.url, room, { token: users.viewer.token })).toBe(CloseCode.Forbidden);
     const closed = new Promise<number>((resolve) => mine.on('connection-close', (e) => resolve(e?.code ?? 0)));
@@ -114,9 +115,9 @@ describe('room authorisation matrix', () => {
     expect(await closed).toBe(CloseCode.AccessChanged);
     const reader = connect(server.url, room, owner.token);
     await synced(reader);
-    await waitFor(() => reader.doc.getMap('codings').get('c1') === 'x', 5000, 'revealed layer readable');
+    await waitFor(() => reader.doc.getMap<{ codeId: string }>('codings').get('c1')?.codeId === 'k1', 5000, 'revealed layer readable');
     await synced(mine);
-    mine.doc.getMap('codings').set('c2', 'late');
+    mine.doc.getMap('codings').set('c2', codingValue('c2', 'k1', users.coder.id));
     await new Promise((r) => setTimeout(r, 300));
     expect(reader.doc.getMap('codings').get('c2')).toBeUndefined();
   });

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode, CommentsDoc, commentsRoom, TranscriptDoc, transcriptRoom } from '@concord/shared';
-import { addMember, connect, destroyProviders, makeProject, makeTranscript, makeUser, startTestServer, synced, waitFor, type TestUser } from './helpers.ts';
+import { addMember, connect, makeCodes, destroyProviders, makeProject, makeTranscript, makeUser, startTestServer, synced, waitFor, type TestUser } from './helpers.ts';
 import type { ConcordServer } from '../src/server.ts';
 
 let server: ConcordServer;
@@ -18,6 +18,7 @@ beforeAll(async () => {
   commenter = await makeUser(server.url, 'Carla');
   coder = await makeUser(server.url, 'Ben');
   pid = await makeProject(owner);
+  await makeCodes(server, pid, ['ME']);
   await addMember(owner, pid, commenter, 'commenter');
   await addMember(owner, pid, coder, 'coder');
   tid = await makeTranscript(owner, pid, TEXT);
@@ -79,7 +80,7 @@ describe('comment threads', () => {
     await waitFor(() => carla.c.threads.has(threadId));
     const closed = new Promise<number>((resolve) => carla.cp.on('connection-close', (e) => resolve(e?.code ?? 0)));
     carla.c.reply(threadId, { authorId: owner.id, body: 'I, the owner, agree' });
-    expect(await closed).toBe(CloseCode.Forbidden);
+    expect(await closed).toBe(CloseCode.RefusedChange);
     const serverDoc = new CommentsDoc(server.deps.rooms.rooms.get(commentsRoom(pid, tid))!.doc);
     expect(serverDoc.resolve(ben.t.doc).find((t) => t.id === threadId)?.comments.map((c) => c.body)).toEqual(['mine']);
     // Editing Ben's comment through raw Yjs from the owner's connection is refused too.
@@ -88,7 +89,7 @@ describe('comment threads', () => {
     const arr = own.c.threads.get(threadId)!.get('comments') as Y.Array<{ body: string }>;
     const closed2 = new Promise<number>((resolve) => own.cp.on('connection-close', (e) => resolve(e?.code ?? 0)));
     own.c.doc.transact(() => { const first = arr.get(0); arr.delete(0, 1); arr.insert(0, [{ ...first, body: 'rewritten' }]); });
-    expect(await closed2).toBe(CloseCode.Forbidden);
+    expect(await closed2).toBe(CloseCode.RefusedChange);
     expect(serverDoc.resolve(ben.t.doc).find((t) => t.id === threadId)?.comments.map((c) => c.body)).toEqual(['mine']);
   });
 

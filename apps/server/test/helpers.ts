@@ -7,6 +7,7 @@ import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { loadConfig, REPO_ROOT, type Config } from '../src/env.ts';
 import { startServer, type ConcordServer } from '../src/server.ts';
+import { CodebookDoc, codebookRoom } from '@concord/shared';
 
 export function tempDir(prefix = 'concord-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -80,6 +81,20 @@ export async function makeTranscript(owner: TestUser, pid: string, text = 'Inter
 const providers = new Set<WebsocketProvider>();
 
 /** A real y-websocket provider in Node (BroadcastChannel disabled so only the server syncs). */
+/** Creates codes with these ids in a project's codebook (as the server), so codings may name them. */
+export async function makeCodes(server: ConcordServer, pid: string, ids: readonly string[]): Promise<void> {
+  await server.deps.rooms.withDoc(codebookRoom(pid), (doc) => {
+    const cb = new CodebookDoc(doc);
+    for (const id of ids) if (!cb.codes.has(id)) cb.createCode({ id, name: `Code ${id}` });
+  });
+}
+
+/** A coding value in the schema's shape (anchored at the start of a transcript body), for layer and codings maps. */
+export function codingValue(id: string, codeId: string, coderId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const pos = Y.encodeRelativePosition(Y.createRelativePositionFromTypeIndex(new Y.Doc().getText('body'), 0));
+  return { id, codeId, coderId, start: pos, end: pos, createdAt: Date.now(), ...extra };
+}
+
 export function connect(base: string, room: string, token: string | null, doc = new Y.Doc(), opts: { headers?: Record<string, string> } = {}): WebsocketProvider {
   const url = base.replace(/^http/, 'ws') + '/sync';
   const Polyfill = opts.headers

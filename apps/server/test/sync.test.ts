@@ -57,7 +57,7 @@ describe('sync over the y-websocket protocol', () => {
   it('buffers frames sent while the room loads instead of dropping them', async () => {
     const room = codebookRoom(pid);
     const doc = new Y.Doc();
-    doc.getMap('codes').set('early', 'bird');
+    doc.getMap('m').set('early', 'bird');
     const enc = encoding.createEncoder();
     encoding.writeVarUint(enc, 0);
     syncProtocol.writeUpdate(enc, Y.encodeStateAsUpdate(doc));
@@ -65,7 +65,7 @@ describe('sync over the y-websocket protocol', () => {
     await new Promise<void>((r) => ws.on('open', () => { ws.send(encoding.toUint8Array(enc)); r(); }));
     const p = connect(server.url, room, owner.token);
     await synced(p);
-    await waitFor(() => p.doc.getMap('codes').get('early') === 'bird', 5000, 'early update');
+    await waitFor(() => p.doc.getMap('m').get('early') === 'bird', 5000, 'early update');
     ws.close();
   });
 
@@ -73,13 +73,13 @@ describe('sync over the y-websocket protocol', () => {
     const room = codebookRoom(pid);
     const a = connect(server.url, room, owner.token);
     await synced(a);
-    a.doc.getMap('codes').set('k', 'v');
+    a.doc.getMap('m').set('k', 'v');
     await waitFor(() => server.deps.rooms.rooms.get(room)?.state === 'ready');
     a.destroy();
     await waitFor(() => !server.deps.rooms.rooms.has(room), 5000, 'unload');
     const b = connect(server.url, room, owner.token);
     await synced(b);
-    await waitFor(() => b.doc.getMap('codes').get('k') === 'v', 5000, 'reload');
+    await waitFor(() => b.doc.getMap('m').get('k') === 'v', 5000, 'reload');
   });
 
   it('closes only the connection that sends a malformed frame', async () => {

@@ -180,6 +180,9 @@ export function transcriptText(chars: number, rng: () => number): { text: string
   return { text, turns };
 }
 
+/** The code ids `editTranscript` codes with (a live server's codebook must hold them). */
+export const FIXTURE_CODE_IDS: readonly string[] = Array.from({ length: 40 }, (_, i) => `code${i}`);
+
 /**
  * Edits a transcript document as a user would, one keystroke per transaction:
  * words typed, ranges deleted, typos corrected, text inserted before what was just
@@ -221,7 +224,7 @@ export function editTranscript(
  * then edited concurrently by `replicas` clients that sync every other round (and
  * sometimes all type at the same spot), with `codings` codings in all.
  */
-export function collaborativeTranscript(opts: { chars: number; codings: number; replicas?: number; rounds?: number; seed?: number }): Y.Doc {
+export function collaborativeTranscript(opts: { chars: number; codings: number; replicas?: number; rounds?: number; seed?: number; coderId?: string }): Y.Doc {
   const rng = createRng(opts.seed ?? 1);
   const base = new Y.Doc();
   const { text, turns } = transcriptText(opts.chars, rng);
@@ -239,7 +242,7 @@ export function collaborativeTranscript(opts: { chars: number; codings: number; 
     replicas.forEach((d, i) => {
       const n = Math.min(codingsPerTurn, opts.codings - codings);
       codings += n;
-      editTranscript(d, rng, { edits: 30, codings: n, coderId: `coder${i}`, ...(round % 3 === 0 ? { at: () => spot } : {}) });
+      editTranscript(d, rng, { edits: 30, codings: n, coderId: opts.coderId ?? `coder${i}`, ...(round % 3 === 0 ? { at: () => spot } : {}) });
     });
     if (round % 2 === 1) syncAll(replicas);
   }

@@ -5,10 +5,10 @@ import { CloseCode, createRng, LIMITS, TranscriptDoc, transcriptRoom } from '@co
 import { validateUpdate } from '../src/sync/room.ts';
 import { checkUpdateCost, largestSiblingGroup } from '../src/sync/update-cost.ts';
 import type { ConcordServer } from '../src/server.ts';
-import { makeProject, makeTranscript, makeUser, startTestServer, synced, waitFor, type TestUser } from './helpers.ts';
+import { makeCodes, makeProject, makeTranscript, makeUser, startTestServer, synced, waitFor, type TestUser } from './helpers.ts';
 import { destroyTracked, healthy, openSocket, provider, updateFrame } from './cluster.ts';
 import {
-  chainDoc, collaborativeTranscript, editTranscript, encodeItems, farAnchors, FORGED_CLIENT, item, mapKeyFlood,
+  chainDoc, collaborativeTranscript, editTranscript, encodeItems, farAnchors, FIXTURE_CODE_IDS, FORGED_CLIENT, item, mapKeyFlood,
   overlappingDeletions, pendingMapEntries, pushedChain, scanToEnd, siblingFlood, splitFlood, textStartFlood, transcriptText, writtenCodebook,
 } from './update-cost-fixtures.ts';
 
@@ -166,6 +166,8 @@ beforeAll(async () => {
   server = await startTestServer();
   owner = await makeUser(server.url, 'Owner');
   pid = await makeProject(owner);
+  // The server refuses codings of codes the codebook never had.
+  await makeCodes(server, pid, FIXTURE_CODE_IDS);
 });
 afterEach(() => destroyTracked());
 afterAll(async () => {
@@ -248,7 +250,7 @@ describe('update cost checks on a live server', () => {
 
   it('accepts a whole transcript (20,000 characters, 2,000 codings) sent as sync step 2 by a fresh client', async () => {
     const room = transcriptRoom(pid, await makeTranscript(owner, pid, 'P1: imported on the server\n', 'Restored'));
-    const doc = collaborativeTranscript({ chars: 20_000, codings: 2000, seed: 11 });
+    const doc = collaborativeTranscript({ chars: 20_000, codings: 2000, seed: 11, coderId: owner.id });
     const full = Y.encodeStateAsUpdate(doc);
     expect(full.length).toBeLessThan(LIMITS.maxFrameBytes);
     const fresh = provider(server.url, room, owner.token, { doc });
@@ -273,8 +275,8 @@ describe('update cost checks on a live server', () => {
     const closes: number[] = [];
     for (const p of [offline, online]) p.on('connection-close', (e) => closes.push(e?.code ?? 0));
     offline.disconnect();
-    editTranscript(offline.doc, createRng(22), { edits: 1500, codings: 2000, coderId: 'away' });
-    online.doc.transact(() => editTranscript(online.doc, createRng(23), { edits: 300, codings: 100, coderId: 'here' }));
+    editTranscript(offline.doc, createRng(22), { edits: 1500, codings: 2000, coderId: owner.id });
+    online.doc.transact(() => editTranscript(online.doc, createRng(23), { edits: 300, codings: 100, coderId: owner.id }));
     await waitFor(() => roomDoc(room)?.getMap('codings').size === 100, 10_000, 'the online edits to reach the room');
     closes.length = 0;
     offline.connect();

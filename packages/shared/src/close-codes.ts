@@ -14,6 +14,12 @@ export const CloseCode = {
   UnknownRoom: 4404,
   /** Membership or coding mode changed while connected: reconnect to be re-authorised. */
   AccessChanged: 4509,
+  /**
+   * A change the room's rules refuse (a coding attributed to someone else, a code
+   * id the codebook never had, a codebook entry or coding not in the schema's shape,
+   * a protected field, another client's presence). Nothing of it was applied.
+   */
+  RefusedChange: 4422,
   /** More messages per second than allowed. */
   RateLimited: 4429,
   /** Loading or storing the room failed on the server. */
@@ -31,6 +37,7 @@ export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CloseCode.Unauthorized,
   CloseCode.Forbidden,
   CloseCode.UnknownRoom,
+  CloseCode.RefusedChange,
 ]);
 
 export function closeReason(code: number): string {
@@ -40,6 +47,7 @@ export function closeReason(code: number): string {
     case CloseCode.Forbidden: return 'no access to this room';
     case CloseCode.UnknownRoom: return 'unknown room';
     case CloseCode.AccessChanged: return 'access changed';
+    case CloseCode.RefusedChange: return 'change refused';
     case CloseCode.RateLimited: return 'too many messages';
     case CloseCode.RoomFailed: return 'room failed on the server';
     case CloseCode.ServerShutdown: return 'server shutting down';

@@ -15,6 +15,20 @@ export const LIMITS = {
   maxUploadBytes: 50 * 1024 * 1024,
   /** Awareness states of a silent client are dropped after this long (ms). */
   awarenessTimeoutMs: 30_000,
+  /**
+   * Largest awareness (presence) state of one client, as JSON (bytes). Real states
+   * (name, colour, cursor, viewport, activity) are a few hundred bytes.
+   */
+  maxAwarenessStateBytes: 8 * 1024,
+  /**
+   * Awareness updates a connection may send per second (token bucket, burst
+   * `awarenessBurst`). Updates beyond it are not dropped but coalesced: the latest
+   * state of each client is applied once the bucket allows.
+   */
+  awarenessUpdatesPerSecond: 20,
+  awarenessBurst: 40,
+  /** Awareness client ids one connection may introduce (a client has one per document). */
+  maxAwarenessClientsPerConnection: 4,
   /** Server pings every connection this often and drops ones that missed a pong. */
   pingIntervalMs: 15_000,
   /**

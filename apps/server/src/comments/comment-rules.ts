@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { parseRoom, type Comment } from '@concord/shared';
+import type { Comment } from '@concord/shared';
 import type { Connection } from '../sync/connection.ts';
 import type { Room } from '../sync/room.ts';
 
@@ -10,12 +10,11 @@ import type { Room } from '../sync/room.ts';
  * show up as a deletion of the author's comment); only the thread's author may
  * delete a whole thread. Resolving and reopening is open to every commenter.
  *
- * The update is tried on a copy of the document first; comments documents are
+ * Part of the comments rooms' policy (sync/room-policy.ts). The update is tried on a copy of the document first; comments documents are
  * small, so the copy is cheap, and the real document is only touched when the
  * update passes.
  */
 export function checkCommentsUpdate(room: Room, conn: Connection, update: Uint8Array): string | null {
-  if (parseRoom(room.name)?.kind !== 'comments') return null;
   const copy = new Y.Doc();
   try {
     Y.applyUpdate(copy, Y.encodeStateAsUpdate(room.doc));

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { parseRoom, transcriptRoom, TranscriptDoc, type Comment } from '@concord/shared';
+import { transcriptRoom, TranscriptDoc, type Comment } from '@concord/shared';
 import type { AppDeps } from '../http/context.ts';
 import type { InboxItem } from '../storage/types.ts';
 import type { Connection } from '../sync/connection.ts';
@@ -71,16 +71,14 @@ export function newComments(doc: Y.Doc, tr: Y.Transaction): NewComment[] {
  * mentioning someone again in a later edit does not tell them twice).
  */
 export function inboxHook(getDeps: () => AppDeps) {
-  return (room: Room, conn: Connection, tr: Y.Transaction): void => {
-    const r = parseRoom(room.name);
-    if (r?.kind !== 'comments') return;
+  return (room: Room, r: { projectId: string; transcriptId: string }, conn: Connection, tr: Y.Transaction): void => {
     const fresh = newComments(room.doc, tr);
     if (fresh.length === 0) return;
     const deps = getDeps();
     void (async () => {
       const members = new Set((await deps.storage.listMembers(r.projectId)).map((m) => m.userId));
       const coders = fresh.some((f) => f.firstOfThread)
-        ? await deps.rooms.readDoc(transcriptRoom(r.projectId, r.transcriptId), (d) => new Set([...new TranscriptDoc(d).codings.values()].map((c) => c.coderId)))
+        ? await deps.rooms.readDoc(transcriptRoom(r.projectId, r.transcriptId), (d) => new Set(new TranscriptDoc(d).validCodings().map((c) => c.coderId)))
         : new Set<string>();
       const items: InboxItem[] = [];
       for (const f of fresh) {

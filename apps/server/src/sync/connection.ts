@@ -1,5 +1,6 @@
 import { LIMITS } from '@concord/shared';
 import type { SyncSocket } from './socket.ts';
+import type { AwarenessEntry } from './awareness-rules.ts';
 
 /** Largest send backlog tolerated before a slow reader is dropped. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
@@ -28,6 +29,11 @@ export class Connection {
   /** Leaky bucket of milliseconds spent checking and applying this connection's updates, and when it last drained. */
   private updateCpuMs = 0;
   private updateCpuAt = 0;
+  /** Awareness token bucket (refilled lazily) and the latest states held back by it. */
+  private awarenessTokens: number = LIMITS.awarenessBurst;
+  private awarenessAt = 0;
+  private heldAwareness: Map<number, AwarenessEntry> | null = null;
+  private awarenessTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly socket: SyncSocket,
@@ -78,6 +84,44 @@ export class Connection {
     this.updateCpuMs = Math.max(0, this.updateCpuMs - drained) + ms;
     this.updateCpuAt = now;
     return this.updateCpuMs <= LIMITS.updateCpuBudgetMs;
+  }
+
+  /** Awareness token bucket: false when the connection sends presence faster than LIMITS.awarenessUpdatesPerSecond. */
+  takeAwarenessToken(now = Date.now()): boolean {
+    if (this.heldAwareness) return false; // keep order: later states wait behind held ones
+    const refill = ((now - this.awarenessAt) / 1000) * LIMITS.awarenessUpdatesPerSecond;
+    this.awarenessTokens = Math.min(LIMITS.awarenessBurst, this.awarenessTokens + Math.max(0, refill));
+    this.awarenessAt = now;
+    if (this.awarenessTokens < 1) return false;
+    this.awarenessTokens -= 1;
+    return true;
+  }
+
+  /**
+   * Holds awareness states sent over the rate: the latest per client id replaces
+   * earlier ones, and `apply` gets them once a token is free again.
+   */
+  deferAwareness(entries: AwarenessEntry[], apply: (entries: AwarenessEntry[]) => void): void {
+    const held = (this.heldAwareness ??= new Map());
+    for (const e of entries) held.set(e.clientId, e);
+    if (this.awarenessTimer) return;
+    const wait = Math.ceil((1 - Math.min(1, this.awarenessTokens)) * (1000 / LIMITS.awarenessUpdatesPerSecond));
+    this.awarenessTimer = setTimeout(() => {
+      this.awarenessTimer = null;
+      const pending = this.heldAwareness;
+      this.heldAwareness = null;
+      if (!pending || this.closed) return;
+      if (this.takeAwarenessToken()) apply([...pending.values()]);
+      else this.deferAwareness([...pending.values()], apply);
+    }, Math.max(1, wait));
+    this.awarenessTimer.unref();
+  }
+
+  /** Forgets held awareness states (the connection left its room). */
+  dropPendingAwareness(): void {
+    if (this.awarenessTimer) clearTimeout(this.awarenessTimer);
+    this.awarenessTimer = null;
+    this.heldAwareness = null;
   }
 
   /** Token bucket: false when the connection exceeds its message rate. */

@@ -5,15 +5,17 @@ import type { Connection } from './connection.ts';
 import type { Fanout } from './fanout.ts';
 import { ORIGIN_SERVER, Room, type RoomHooks } from './room.ts';
 import { CommitBatcher } from './commit-batcher.ts';
+import { codeIdsFrom, roomPolicies, type PolicyExtensions } from './room-policy.ts';
 import { revocationMatcher, type Revocation, type RevocationBus } from './revocation.ts';
 
 export interface RoomManagerOptions {
   log: RoomHooks['log'];
   fanout?: Fanout | null;
   compactAfter?: number;
-  onCommitted?: (room: Room) => void;
-  validate?: RoomHooks['validate'];
-  afterApply?: RoomHooks['afterApply'];
+  /** Hooks of other parts of the server that the room kinds' policies compose (comment rules, inbox, transcript index). */
+  extensions?: PolicyExtensions;
+  /** How long an update naming an unknown code waits for the codebook (ms). */
+  codeWaitMs?: number;
 }
 
 /**
@@ -48,9 +50,11 @@ export class RoomManager {
       log: opts.log,
       append: (room, updates) => this.commits.append(room, updates),
       compactAfter: opts.compactAfter ?? LIMITS.compactAfterUpdates,
-      ...(opts.onCommitted ? { onCommitted: opts.onCommitted } : {}),
-      ...(opts.validate ? { validate: opts.validate } : {}),
-      ...(opts.afterApply ? { afterApply: opts.afterApply } : {}),
+      policy: roomPolicies({
+        ...opts.extensions,
+        codeIds: codeIdsFrom((name, fn) => this.readDoc(name, fn)),
+        ...(opts.codeWaitMs !== undefined ? { codeWaitMs: opts.codeWaitMs } : {}),
+      }),
     };
   }
 

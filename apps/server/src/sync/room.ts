@@ -10,6 +10,8 @@ import type { Connection } from './connection.ts';
 import { MessageType, SyncType } from './protocol.ts';
 import type { Fanout } from './fanout.ts';
 import { checkUpdateCost, UpdateRefused } from './update-cost.ts';
+import type { RoomPolicy, RoomPolicyFactory } from './room-policy.ts';
+import { AwarenessRefused, decodeAwareness, encodeAwareness, type AwarenessEntry } from './awareness-rules.ts';
 
 /** Transaction origins that are not a client connection. */
 export const ORIGIN_LOAD = Symbol('load');
@@ -20,21 +22,14 @@ export type RoomState = 'loading' | 'ready' | 'closing' | 'closed';
 
 export interface RoomHooks {
   log(level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>): void;
-  /** Called after updates are committed (for derived indexes such as transcript counts). */
-  onCommitted?(room: Room): void;
   /**
    * Commits a room's updates; default `storage.appendUpdates`. The room manager
    * passes its node-wide group commit (`commit-batcher.ts`).
    */
   append?(room: string, updates: Uint8Array[]): Promise<void>;
   compactAfter: number;
-  /**
-   * Checks a client's update before it touches the room's document; returns why it
-   * is refused, or null. Used for rooms whose content has per-author rules (comments).
-   */
-  validate?(room: Room, conn: Connection, update: Uint8Array): string | null;
-  /** Called after a client's update was applied (in the same tick, before it is committed). */
-  afterApply?(room: Room, conn: Connection, tr: Y.Transaction): void;
+  /** Chooses the room's policy (what its kind may hold and pass on) once, when it is created. */
+  policy?: RoomPolicyFactory;
 }
 
 /**
@@ -61,6 +56,10 @@ export class Room {
   private logged = 0;
   /** Sync step 2 for an empty state vector, for the document as it is now; null once it changes. */
   private fullStep2: Uint8Array | null = null;
+  /** What this kind of room may hold and pass on (chosen once). */
+  private readonly policy: RoomPolicy;
+  /** The connection that introduced each awareness client id (only it may change or remove that state). */
+  private readonly awarenessOwners = new Map<number, Connection>();
 
   constructor(
     readonly name: string,
@@ -71,9 +70,11 @@ export class Room {
     private readonly onClosed: (room: Room) => void,
   ) {
     this.awareness.setLocalState(null);
-    if (hooks.afterApply) {
+    this.policy = hooks.policy?.(this) ?? {};
+    const afterApply = this.policy.afterApply;
+    if (afterApply) {
       this.doc.on('afterTransaction', (tr: Y.Transaction) => {
-        if (tr.origin && typeof tr.origin === 'object' && 'awarenessIds' in tr.origin) hooks.afterApply!(this, tr.origin as Connection, tr);
+        if (tr.origin && typeof tr.origin === 'object' && 'awarenessIds' in tr.origin) afterApply(tr.origin as Connection, tr);
       });
     }
     this.awareness.on('update', this.handleAwarenessUpdate);
@@ -98,12 +99,22 @@ export class Room {
       // 'ready' (client frames are buffered, remote updates held, withDoc awaits `loaded`).
       this.doc.on('update', this.handleDocUpdate);
       this.state = 'ready';
+      this.reportMalformed();
       return true;
     } catch (err) {
       this.hooks.log('error', 'room load failed', { room: this.name, err: String(err) });
       this.fail();
       return false;
     }
+  }
+
+  /** Logs, once per load, entries stored in a bad shape that readers skip (data from before the checks, or edited by hand). */
+  private reportMalformed(): void {
+    const found = this.policy.malformed?.() ?? [];
+    if (found.length === 0) return;
+    this.hooks.log('warn', 'entries stored in a bad shape are skipped', {
+      room: this.name, count: found.length, first: found.slice(0, 5).map((m) => `${m.part}/${m.key}: ${m.problem}`),
+    });
   }
 
   /** Closes every connection and unloads the room, keeping nothing half-done in memory. */
@@ -138,7 +149,9 @@ export class Room {
 
   leave(conn: Connection): void {
     if (!this.connections.delete(conn)) return;
+    conn.dropPendingAwareness();
     if (conn.awarenessIds.size > 0) {
+      for (const id of conn.awarenessIds) if (this.awarenessOwners.get(id) === conn) this.awarenessOwners.delete(id);
       awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessIds], null);
     }
     if (this.connections.size === 0 && this.holds === 0) this.onEmpty(this);
@@ -151,7 +164,8 @@ export class Room {
       await this.handleMessage(conn, data);
     }).catch((err: unknown) => {
       this.hooks.log('warn', 'bad message', { room: this.name, conn: conn.id, err: String(err) });
-      conn.close(CloseCode.BadMessage, err instanceof UpdateRefused ? err.message.slice(0, 120) : 'malformed message');
+      if (err instanceof AwarenessRefused) conn.close(CloseCode.RefusedChange, err.message.slice(0, 120));
+      else conn.close(CloseCode.BadMessage, err instanceof UpdateRefused ? err.message.slice(0, 120) : 'malformed message');
     });
   }
 
@@ -181,19 +195,29 @@ export class Room {
           }
           // Every joining client answers our step 1 with its state; most have nothing.
           if (isEmptyUpdate(update)) return;
-          const started = performance.now();
+          let started = performance.now();
+          let spent = 0;
           validateUpdate(update, this.doc);
-          const refused = this.hooks.validate?.(this, conn, update) ?? null;
+          let refused = this.policy.check?.(conn, update) ?? null;
+          if (refused instanceof Promise) {
+            spent = performance.now() - started;
+            refused = await refused;
+            if (conn.closed || this.state !== 'ready') return;
+            // The document may have moved on while the policy waited: check the cost again against it.
+            started = performance.now();
+            validateUpdate(update, this.doc);
+          }
           if (refused) {
+            this.hooks.log('warn', 'update refused by the room policy', { room: this.name, conn: conn.id, reason: refused });
             const enc = encoding.createEncoder();
             encoding.writeVarUint(enc, MessageType.Auth);
             authProtocol.writePermissionDenied(enc, refused);
             conn.send(encoding.toUint8Array(enc));
-            conn.close(CloseCode.Forbidden, refused.slice(0, 120));
+            conn.close(CloseCode.RefusedChange, refused.slice(0, 120));
             return;
           }
           Y.applyUpdate(this.doc, update, conn);
-          if (!conn.chargeUpdateCpu(performance.now() - started)) {
+          if (!conn.chargeUpdateCpu(spent + performance.now() - started)) {
             // Each update is bounded (validateUpdate); this bounds a stream of costly ones.
             this.hooks.log('warn', 'update processing over the per-connection budget', {
               room: this.name, conn: conn.id, budgetMs: LIMITS.updateCpuBudgetMs, windowMs: LIMITS.updateCpuWindowMs,
@@ -215,13 +239,12 @@ export class Room {
         break;
       }
       case MessageType.Awareness: {
-        const update = decoding.readVarUint8Array(decoder);
-        awarenessProtocol.applyAwarenessUpdate(this.awareness, update, conn);
+        this.receiveAwareness(conn, decodeAwareness(decoding.readVarUint8Array(decoder)));
         break;
       }
       case MessageType.QueryAwareness: {
         const ids = [...this.awareness.getStates().keys()];
-        if (ids.length > 0) conn.send(this.awarenessMessage(ids));
+        if (ids.length > 0) conn.send(this.awarenessMessage(ids, conn));
         break;
       }
       case MessageType.Auth:
@@ -279,7 +302,7 @@ export class Room {
         this.broadcast(msg, origin);
         this.fanout?.publishUpdate(this.name, update);
       }
-      this.hooks.onCommitted?.(this);
+      this.policy.afterCommit?.();
       if (this.logged >= this.hooks.compactAfter) await this.compact();
     }).catch((err: unknown) => {
       this.hooks.log('error', 'room store failed', { room: this.name, err: String(err) });
@@ -307,6 +330,60 @@ export class Room {
 
   // ---- awareness ------------------------------------------------------------
 
+  /**
+   * A connection's awareness update, under the rules of docs/sync-protocol.md: a
+   * state of at most LIMITS.maxAwarenessStateBytes; only the client ids the
+   * connection introduced (or that another connection of the same user introduced:
+   * a reconnect before the old socket timed out) may be set or removed by it; over
+   * the per-connection rate, the latest state per client is kept and applied once
+   * the rate allows. A refused update throws (AwarenessRefused closes the connection).
+   */
+  private receiveAwareness(conn: Connection, received: AwarenessEntry[]): void {
+    // y-websocket clients send back every state they receive, at the clock they got it:
+    // such echoes (and other stale entries) change nothing and are not the sender's doing.
+    const entries = received.filter((e) => this.changesAwareness(e));
+    if (entries.length === 0) return;
+    for (const e of entries) {
+      const owner = this.awarenessOwners.get(e.clientId);
+      if (owner && owner !== conn && owner.userId !== conn.userId) throw new AwarenessRefused('presence of another client');
+      if (!owner && e.state !== 'null' && !conn.awarenessIds.has(e.clientId) && conn.awarenessIds.size >= LIMITS.maxAwarenessClientsPerConnection) {
+        throw new AwarenessRefused('too many presence states from one connection');
+      }
+    }
+    if (!conn.takeAwarenessToken()) {
+      conn.deferAwareness(entries, (pending) => {
+        if (conn.closed || this.state !== 'ready' || !this.connections.has(conn)) return;
+        try {
+          this.applyAwareness(conn, pending);
+        } catch (err) {
+          this.hooks.log('warn', 'held awareness failed', { room: this.name, conn: conn.id, err: String(err) });
+          conn.close(CloseCode.BadMessage, 'malformed message');
+        }
+      });
+      return;
+    }
+    this.applyAwareness(conn, entries);
+  }
+
+  /** Whether applying `e` would change the room's awareness (y-protocols' own test). */
+  private changesAwareness(e: AwarenessEntry): boolean {
+    const clock = this.awareness.meta.get(e.clientId)?.clock ?? 0;
+    return clock < e.clock || (clock === e.clock && e.state === 'null' && this.awareness.getStates().has(e.clientId));
+  }
+
+  private applyAwareness(conn: Connection, held: AwarenessEntry[]): void {
+    const entries = held.filter((e) => this.changesAwareness(e));
+    if (entries.length === 0) return;
+    for (const e of entries) {
+      const owner = this.awarenessOwners.get(e.clientId);
+      if (owner && owner !== conn) {
+        if (owner.userId !== conn.userId) return; // taken by another user meanwhile: leave it
+        owner.awarenessIds.delete(e.clientId); // the same user's new socket takes its client id over
+      }
+    }
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwareness(entries), conn);
+  }
+
   private readonly handleAwarenessUpdate = (
     { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
     origin: unknown,
@@ -315,21 +392,60 @@ export class Room {
     if (changed.length === 0) return;
     if (origin && typeof origin === 'object' && 'awarenessIds' in origin) {
       const conn = origin as Connection;
-      for (const id of [...added, ...updated]) conn.awarenessIds.add(id);
-      for (const id of removed) conn.awarenessIds.delete(id);
+      for (const id of [...added, ...updated]) {
+        conn.awarenessIds.add(id);
+        this.awarenessOwners.set(id, conn);
+      }
+      for (const id of removed) {
+        conn.awarenessIds.delete(id);
+        if (this.awarenessOwners.get(id) === conn) this.awarenessOwners.delete(id);
+      }
     }
-    const msg = this.awarenessMessage(changed);
-    this.broadcast(msg, null);
+    if (this.policy.awarenessView?.()) {
+      // A filtered view: each connection still gets its own clients' states whole.
+      let shared: Uint8Array | null = null;
+      for (const c of this.connections) {
+        const own = c.awarenessIds.size > 0 && changed.some((id) => c.awarenessIds.has(id));
+        c.send(own ? this.awarenessMessage(changed, c) : (shared ??= this.awarenessMessage(changed)));
+      }
+    } else this.broadcast(this.awarenessMessage(changed), null);
     if (origin !== ORIGIN_REMOTE && this.fanout) {
       this.fanout.publishAwareness(this.name, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
     }
   };
 
-  private awarenessMessage(clients: number[]): Uint8Array {
+  /** An awareness message of `clients`' states as this room's policy lets `recipient` (default: anyone) see them. */
+  private awarenessMessage(clients: number[], recipient: Connection | null = null): Uint8Array {
+    const view = this.policy.awarenessView?.() ?? null;
     const enc = encoding.createEncoder();
     encoding.writeVarUint(enc, MessageType.Awareness);
-    encoding.writeVarUint8Array(enc, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
+    if (!view) encoding.writeVarUint8Array(enc, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
+    else {
+      const states = this.awareness.getStates();
+      encoding.writeVarUint8Array(enc, encodeAwareness(clients.map((clientId) => {
+        const state = states.get(clientId) as Record<string, unknown> | undefined;
+        return {
+          clientId,
+          clock: this.awareness.meta.get(clientId)?.clock ?? 0,
+          state: state === undefined || state === null ? 'null' : JSON.stringify(recipient?.awarenessIds.has(clientId) ? state : view(state)),
+        };
+      })));
+    }
     return encoding.toUint8Array(enc);
+  }
+
+  /**
+   * Sends every state again, one clock later, after the policy's view changed (a
+   * transcript revealed): clients ignore a state at a clock they already hold, and the
+   * owner of each state adopts the later clock, so its next change reaches everyone.
+   */
+  refreshAwareness(): void {
+    if (this.state !== 'ready') return;
+    const entries: AwarenessEntry[] = [];
+    for (const [clientId, state] of this.awareness.getStates()) {
+      entries.push({ clientId, clock: (this.awareness.meta.get(clientId)?.clock ?? 0) + 1, state: JSON.stringify(state) });
+    }
+    if (entries.length > 0) awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwareness(entries), ORIGIN_SERVER);
   }
 
   /** Applies an update from another node (already committed there). */

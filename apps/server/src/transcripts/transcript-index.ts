@@ -1,4 +1,4 @@
-import { parseRoom, recordCount, TranscriptDoc } from '@concord/shared';
+import { recordCount, TranscriptDoc } from '@concord/shared';
 import type { Storage, TranscriptCounts } from '../storage/types.ts';
 import type { Room } from '../sync/room.ts';
 
@@ -11,7 +11,7 @@ import type { Room } from '../sync/room.ts';
  * crowd the storage pool ahead of the updates themselves.
  */
 export class TranscriptIndex {
-  private readonly dirty = new Map<string, Room>();
+  private readonly dirty = new Map<string, { room: Room; projectId: string; transcriptId: string }>();
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
   private closed = false;
@@ -22,10 +22,10 @@ export class TranscriptIndex {
     private readonly delayMs = 1000,
   ) {}
 
-  /** Called after a room's updates are committed. */
-  committed(room: Room): void {
-    if (this.closed || parseRoom(room.name)?.kind !== 'transcript') return;
-    this.dirty.set(room.name, room);
+  /** Called after a transcript room's updates are committed (the transcript rooms' policy). */
+  committed(room: Room, where: { projectId: string; transcriptId: string }): void {
+    if (this.closed) return;
+    this.dirty.set(room.name, { room, ...where });
     if (!this.timer) {
       this.timer = setTimeout(() => { this.timer = null; void this.flush(); }, this.delayMs);
       this.timer.unref();
@@ -37,11 +37,10 @@ export class TranscriptIndex {
     const rooms = [...this.dirty.values()];
     this.dirty.clear();
     const items: TranscriptCounts[] = [];
-    for (const room of rooms) {
-      const r = parseRoom(room.name);
-      if (r?.kind !== 'transcript' || room.state !== 'ready') continue;
+    for (const { room, projectId, transcriptId } of rooms) {
+      if (room.state !== 'ready') continue;
       const doc = new TranscriptDoc(room.doc);
-      items.push({ projectId: r.projectId, id: r.transcriptId, turns: doc.turns.length, codings: recordCount(doc), name: doc.getMeta().name });
+      items.push({ projectId, id: transcriptId, turns: doc.turns.length, codings: recordCount(doc), name: doc.getMeta().name });
     }
     if (items.length === 0) return this.writing;
     // One write at a time: a later one carries newer counts and must not be overtaken.

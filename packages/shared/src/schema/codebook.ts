@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import { newId } from './ids.ts';
+import { isColor, unreadableCode, type MalformedEntry } from './shapes.ts';
 
 /**
  * The codebook document (room `<projectId>/codebook`):
@@ -12,6 +13,9 @@ import { newId } from './ids.ts';
  * Codings in transcript documents name a codeId. Renaming and moving a code change
  * only its map; merging records an alias, so every coding follows at once without
  * touching other rooms, even offline, and reads resolve the alias chain.
+ *
+ * Reads never throw on an entry stored in a bad shape (written before the server
+ * checked writes, or by hand): it is skipped, and `malformed()` reports it.
  */
 export interface Code {
   id: string;
@@ -61,19 +65,40 @@ export class CodebookDoc {
     return id;
   }
 
+  /** The readable code maps (entries in a bad shape skipped; see `malformed`). */
+  private *valid(): IterableIterator<Y.Map<unknown>> {
+    for (const v of this.codes.values()) if (unreadableCode(v) === null) yield v;
+  }
+
+  /** Entries of `codes` that readers skip, and why. */
+  malformed(): MalformedEntry[] {
+    const out: MalformedEntry[] = [];
+    for (const [key, v] of this.codes.entries()) {
+      const problem = unreadableCode(v);
+      if (problem) out.push({ part: 'codes', key, problem });
+    }
+    return out;
+  }
+
+  /** The code map stored under `id` (after aliases), if it is readable. */
+  private entry(id: string): Y.Map<unknown> | null {
+    const m: unknown = this.codes.get(this.resolveId(id));
+    return unreadableCode(m) === null ? (m as Y.Map<unknown>) : null;
+  }
+
   private nextOrder(parentId: string | null): number {
     let max = 0;
-    for (const c of this.codes.values()) if ((c.get('parentId') ?? null) === parentId) max = Math.max(max, Number(c.get('order') ?? 0));
+    for (const c of this.valid()) if ((c.get('parentId') ?? null) === parentId) max = Math.max(max, Number(c.get('order') ?? 0));
     return max + 1;
   }
 
   get(id: string): Code | null {
-    const m = this.codes.get(this.resolveId(id));
+    const m = this.entry(id);
     return m ? toCode(m) : null;
   }
 
   list(): Code[] {
-    return [...this.codes.values()].map(toCode).sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
+    return [...this.valid()].map(toCode).sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
   }
 
   findByName(name: string): Code | null {
@@ -82,12 +107,12 @@ export class CodebookDoc {
   }
 
   text(id: string, field: CodeTextField): Y.Text | null {
-    const v = this.codes.get(this.resolveId(id))?.get(field);
+    const v = this.entry(id)?.get(field);
     return v instanceof Y.Text ? v : null;
   }
 
   update(id: string, patch: Partial<Pick<Code, 'name' | 'abbreviation' | 'color' | 'order'>>): void {
-    const m = this.codes.get(id);
+    const m = this.entry(id);
     if (!m) throw new Error(`unknown code ${id}`);
     this.doc.transact(() => {
       for (const [k, v] of Object.entries(patch)) if (v !== undefined) m.set(k, k === 'name' ? String(v).trim() : v);
@@ -96,10 +121,11 @@ export class CodebookDoc {
 
   /** Moves a code under a new parent (null: top level). Refuses cycles. */
   move(id: string, parentId: string | null, order?: number): void {
-    const m = this.codes.get(id);
+    const m = this.entry(id);
     if (!m) throw new Error(`unknown code ${id}`);
-    for (let p = parentId; p; p = (this.codes.get(p)?.get('parentId') as string | null) ?? null) {
-      if (p === id) throw new Error('a code cannot be moved under itself');
+    let steps = 0;
+    for (let p = parentId; p; p = (this.entry(p)?.get('parentId') as string | null) ?? null) {
+      if (p === id || ++steps > 10_000) throw new Error('a code cannot be moved under itself');
     }
     this.doc.transact(() => {
       m.set('parentId', parentId);
@@ -116,7 +142,7 @@ export class CodebookDoc {
     if (fromId === into) throw new Error('cannot merge a code into itself');
     if (!this.codes.has(fromId) || !this.codes.has(into)) throw new Error('unknown code');
     this.doc.transact(() => {
-      for (const c of this.codes.values()) if (c.get('parentId') === fromId) c.set('parentId', into);
+      for (const c of this.valid()) if (c.get('parentId') === fromId) c.set('parentId', into);
       for (const [k, v] of this.aliases.entries()) if (v === fromId) this.aliases.set(k, into);
       this.aliases.set(fromId, into);
       this.codes.delete(fromId);
@@ -125,10 +151,21 @@ export class CodebookDoc {
 
   delete(id: string): void {
     this.doc.transact(() => {
-      const parent = (this.codes.get(id)?.get('parentId') as string | null) ?? null;
-      for (const c of this.codes.values()) if (c.get('parentId') === id) c.set('parentId', parent);
+      const parent = (this.entry(id)?.get('parentId') as string | null) ?? null;
+      for (const c of this.valid()) if (c.get('parentId') === id) c.set('parentId', parent);
       this.codes.delete(id);
     });
+  }
+
+  /**
+   * Every code id this codebook holds or held: its codes (also ones deleted since,
+   * so codings made offline with a code someone deleted meanwhile still arrive) and
+   * merged codes' aliases. A coding naming any other id names no code.
+   */
+  knownIds(): Set<string> {
+    const out = new Set<string>(this.codes._map.keys());
+    for (const k of this.aliases.keys()) out.add(k);
+    return out;
   }
 
   /** Follows merge aliases to the code a codeId now stands for. */
@@ -145,8 +182,12 @@ export class CodebookDoc {
   /** Ids of a code and all its descendants. */
   descendants(id: string): string[] {
     const out = [id];
+    const seen = new Set(out);
     for (let i = 0; i < out.length; i++) {
-      for (const c of this.codes.values()) if (c.get('parentId') === out[i]) out.push(String(c.get('id')));
+      for (const c of this.valid()) {
+        const cid = String(c.get('id'));
+        if (c.get('parentId') === out[i] && !seen.has(cid)) { seen.add(cid); out.push(cid); }
+      }
     }
     return out;
   }
@@ -154,13 +195,14 @@ export class CodebookDoc {
 
 function toCode(m: Y.Map<unknown>): Code {
   const def = m.get('definition');
+  const [abbreviation, color, parentId, order] = [m.get('abbreviation'), m.get('color'), m.get('parentId'), Number(m.get('order') ?? 0)];
   return {
     id: String(m.get('id')),
     name: String(m.get('name') ?? ''),
-    abbreviation: (m.get('abbreviation') as string | null | undefined) ?? null,
-    color: String(m.get('color') ?? '#999999'),
-    parentId: (m.get('parentId') as string | null | undefined) ?? null,
-    order: Number(m.get('order') ?? 0),
+    abbreviation: typeof abbreviation === 'string' ? abbreviation : null,
+    color: isColor(color) ? color : '#999999',
+    parentId: typeof parentId === 'string' ? parentId : null,
+    order: Number.isFinite(order) ? order : 0,
     description: def instanceof Y.Text ? def.toString() : '',
   };
 }

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { anchorSpan, resolveSpan } from './anchors.ts';
 import { newId } from './ids.ts';
+import type { MalformedEntry } from './shapes.ts';
 
 /**
  * The comments document (room `<projectId>/transcripts/<transcriptId>/comments`):
@@ -119,6 +120,8 @@ export class CommentsDoc {
   resolve(transcript: Y.Doc): ResolvedThread[] {
     const out: ResolvedThread[] = [];
     for (const t of this.threads.values()) {
+      // A thread stored in a bad shape is skipped (see `malformed`).
+      if (!(t instanceof Y.Map)) continue;
       const start = t.get('start');
       const end = t.get('end');
       const span = start instanceof Uint8Array && end instanceof Uint8Array ? resolveSpan(transcript, { start, end }) : null;
@@ -133,10 +136,36 @@ export class CommentsDoc {
         resolved: t.get('resolved') === true,
         resolvedBy: (t.get('resolvedBy') as string | null | undefined) ?? null,
         codingId: (t.get('codingId') as string | null | undefined) ?? null,
-        comments: ((t.get('comments') as Y.Array<Comment> | undefined)?.toArray() ?? []),
+        comments: readComments(t.get('comments')),
       });
     }
     out.sort((a, b) => (a.start ?? Number.MAX_SAFE_INTEGER) - (b.start ?? Number.MAX_SAFE_INTEGER) || a.createdAt - b.createdAt);
     return out;
   }
+}
+
+function isComment(v: unknown): v is Comment {
+  if (!v || typeof v !== 'object') return false;
+  const c = v as Comment;
+  return typeof c.id === 'string' && typeof c.authorId === 'string' && typeof c.body === 'string';
+}
+
+/** A thread's comments, skipping entries in a bad shape. */
+function readComments(v: unknown): Comment[] {
+  if (!(v instanceof Y.Array)) return [];
+  return (v.toArray() as unknown[]).filter(isComment).map((c) => ({ ...c, mentions: Array.isArray(c.mentions) ? c.mentions : [] }));
+}
+
+/** Threads and comments of a comments document that readers skip, and why. */
+export function malformedThreads(doc: CommentsDoc): MalformedEntry[] {
+  const out: MalformedEntry[] = [];
+  for (const [key, t] of doc.threads.entries()) {
+    if (!(t instanceof Y.Map)) { out.push({ part: 'threads', key, problem: 'not a map' }); continue; }
+    const comments = t.get('comments');
+    if (!(comments instanceof Y.Array)) { out.push({ part: 'threads', key, problem: 'no comments list' }); continue; }
+    comments.forEach((c: unknown, i: number) => {
+      if (!isComment(c)) out.push({ part: 'comments', key: `${key}/${i}`, problem: 'not a comment' });
+    });
+  }
+  return out;
 }

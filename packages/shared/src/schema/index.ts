@@ -3,3 +3,4 @@ export * from './ids.ts';
 export * from './transcript.ts';
 export * from './codebook.ts';
 export * from './comments.ts';
+export * from './shapes.ts';

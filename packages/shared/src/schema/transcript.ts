@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { anchorSpan, resolveSpan, resolvePosition, type EncodedSpan } from './anchors.ts';
 import { newId } from './ids.ts';
+import { decisionProblem, type MalformedEntry } from './shapes.ts';
 
 /**
  * The transcript document (room `<projectId>/transcripts/<transcriptId>`):
@@ -14,6 +15,10 @@ import { newId } from './ids.ts';
  *
  * A coder's layer document (room `…/layers/<userId>`) has only `codings`, anchored
  * into the transcript's body (relative positions name the body's items).
+ *
+ * Reads skip entries stored in a bad shape (a turn that is not a map, a speaker
+ * without a name, a coding without its fields) instead of throwing;
+ * `malformed()` reports them.
  */
 export type CodingMode = 'open' | 'independent';
 
@@ -139,7 +144,7 @@ export class TranscriptDoc {
   }
 
   listSpeakers(): Speaker[] {
-    return [...this.speakers.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.speakers.values()].filter(isSpeaker).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Renames a speaker everywhere in this transcript in one step. */
@@ -154,10 +159,12 @@ export class TranscriptDoc {
     const length = this.body.length;
     const starts: { id: string; speakerId: string | null; start: number }[] = [];
     for (const t of this.turns) {
+      if (!(t instanceof Y.Map)) continue;
       const enc = t.get('start');
       const start = enc instanceof Uint8Array ? resolvePosition(this.doc, enc) : null;
       if (start === null) continue;
-      starts.push({ id: String(t.get('id')), speakerId: (t.get('speakerId') as string | null) ?? null, start });
+      const speakerId = t.get('speakerId');
+      starts.push({ id: String(t.get('id')), speakerId: typeof speakerId === 'string' ? speakerId : null, start });
     }
     starts.sort((a, b) => a.start - b.start);
     const out: ResolvedTurn[] = [];
@@ -169,11 +176,43 @@ export class TranscriptDoc {
       out.push({
         id: s.id,
         speakerId: s.speakerId,
-        speaker: s.speakerId ? this.speakers.get(s.speakerId)?.name ?? null : null,
+        speaker: s.speakerId ? this.speakerName(s.speakerId) : null,
         start: s.start,
         end,
       });
     }
+    return out;
+  }
+
+  private speakerName(id: string): string | null {
+    const s: unknown = this.speakers.get(id);
+    return isSpeaker(s) ? s.name : null;
+  }
+
+  /** The readable codings of a map (this doc's or a layer's); entries in a bad shape are skipped. */
+  validCodings(codings: Y.Map<Coding> = this.codings): Coding[] {
+    return [...codings.values()].filter(isCoding);
+  }
+
+  /** The decision log without entries in a bad shape. */
+  listDecisions(): Decision[] {
+    return this.decisions.toArray().filter((d) => decisionProblem(d) === null);
+  }
+
+  /** Entries of this document (and of `layers`' codings maps) that readers skip, and why. */
+  malformed(layers: Y.Map<Coding>[] = []): MalformedEntry[] {
+    const out: MalformedEntry[] = [];
+    this.turns.forEach((t, i) => {
+      if (!(t instanceof Y.Map)) out.push({ part: 'turns', key: String(i), problem: 'not a map' });
+    });
+    for (const [key, s] of this.speakers.entries()) if (!isSpeaker(s)) out.push({ part: 'speakers', key, problem: 'not a speaker' });
+    for (const map of [this.codings, ...layers]) {
+      for (const [key, c] of map.entries()) if (!isCoding(c)) out.push({ part: 'codings', key, problem: 'not a coding' });
+    }
+    this.decisions.forEach((d, i) => {
+      const problem = decisionProblem(d);
+      if (problem) out.push({ part: 'decisions', key: String(i), problem });
+    });
     return out;
   }
 
@@ -223,11 +262,15 @@ export class TranscriptDoc {
   }
 }
 
+function isSpeaker(v: unknown): v is Speaker {
+  return !!v && typeof v === 'object' && typeof (v as Speaker).id === 'string' && typeof (v as Speaker).name === 'string';
+}
+
 export function isCoding(v: unknown): v is Coding {
   if (!v || typeof v !== 'object') return false;
   const c = v as Record<string, unknown>;
   return typeof c.id === 'string' && typeof c.codeId === 'string' && typeof c.coderId === 'string'
-    && c.start instanceof Uint8Array && c.end instanceof Uint8Array;
+    && c.start instanceof Uint8Array && c.end instanceof Uint8Array && (c.memo === undefined || typeof c.memo === 'string');
 }
 
 /** The codings map of a coder's layer document. */
