@@ -7,13 +7,14 @@ import { CloseCode, LIMITS } from '@concord/shared';
 import { AuthService } from './auth/auth.service.ts';
 import type { Config } from './env.ts';
 import { createApp, type ExtraRoutes } from './http/app.ts';
+import { addressResolver } from './http/client-address.ts';
 import type { AppDeps } from './http/context.ts';
 import { createStorage } from './storage/create.ts';
 import type { Storage } from './storage/types.ts';
 import { RoomManager } from './sync/room-manager.ts';
 import { SyncServer } from './sync/ws-server.ts';
 import type { Fanout } from './sync/fanout.ts';
-import { createFanout, createLoginLimiters } from './pubsub/create.ts';
+import { createFanout, createAuthLimiters } from './pubsub/create.ts';
 import { transcriptRoutes } from './http/transcripts.routes.ts';
 import { agreementRoutes } from './http/agreement.routes.ts';
 import { inboxRoutes } from './http/inbox.routes.ts';
@@ -60,17 +61,17 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
     const { RedisRevocationBus } = await import('./pubsub/revocations.ts');
     rooms.revocationBus = await RedisRevocationBus.connect(cfg.redisUrl, cfg.nodeId, (r) => rooms.applyRevocation(r), log);
   }
-  const loginLimiter = await createLoginLimiters(cfg, log);
+  const authLimits = await createAuthLimiters(cfg, log);
   // Loaded only with Redis, like the fan-out: a single node needs neither ioredis nor this.
   const presence = cfg.redisUrl ? await (await import('./pubsub/presence.ts')).ClusterPresence.connect(cfg.redisUrl, cfg.nodeId, rooms, log) : null;
   deps = {
-    config: cfg, storage, auth, rooms, log,
+    config: cfg, storage, auth, rooms, log, clientAddress: addressResolver(cfg.trustProxy),
     ...(presence ? { presence } : {}),
-    loginLimiter,
+    authLimits,
   };
   const app = createApp(deps, [transcriptRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, ...(opts.extraRoutes ?? [])]);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-  const sync = new SyncServer({ rooms, auth, storage, origins: cfg.origins, log });
+  const sync = new SyncServer({ rooms, auth, storage, origins: cfg.origins, log, limits: cfg.limits, clientAddress: deps.clientAddress });
   sync.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -88,7 +89,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await presence?.close();
-      await loginLimiter.close();
+      await authLimits.close();
       await rooms.revocationBus?.close();
       await fanout?.close();
       if (!opts.storage) await storage.close();
