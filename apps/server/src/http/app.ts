@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception';
 import { HttpError, forbidden } from '../errors.ts';
 import { SESSION_COOKIE, readCookie } from './cookies.ts';
 import { isAllowedOrigin } from './origin.ts';
+import { securityHeaders } from './security-headers.ts';
 import { authRoutes, setSessionCookie } from './auth.routes.ts';
 import { projectRoutes } from './projects.routes.ts';
 import type { AppDeps, Env } from './context.ts';
@@ -15,6 +16,7 @@ export type ExtraRoutes = (deps: AppDeps) => Hono<Env>;
 /** The HTTP API under /api and the built web app for everything else. */
 export function createApp(deps: AppDeps, extra: ExtraRoutes[] = []): Hono<Env> {
   const app = new Hono<Env>();
+  app.use('*', securityHeaders(deps.config));
 
   app.onError((err, c) => {
     if (err instanceof HttpError) return c.json({ error: { code: err.code, message: err.message } }, err.status);

@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import { newId } from './ids.ts';
+import { colourOr } from '../colour.ts';
 
 /**
  * The codebook document (room `<projectId>/codebook`):
@@ -158,7 +159,7 @@ function toCode(m: Y.Map<unknown>): Code {
     id: String(m.get('id')),
     name: String(m.get('name') ?? ''),
     abbreviation: (m.get('abbreviation') as string | null | undefined) ?? null,
-    color: String(m.get('color') ?? '#999999'),
+    color: colourOr(m.get('color'), '#999999'),
     parentId: (m.get('parentId') as string | null | undefined) ?? null,
     order: Number(m.get('order') ?? 0),
     description: def instanceof Y.Text ? def.toString() : '',
