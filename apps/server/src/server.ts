@@ -8,6 +8,7 @@ import { AuthService } from './auth/auth.service.ts';
 import type { Config } from './env.ts';
 import { createApp, type ExtraRoutes } from './http/app.ts';
 import { addressResolver } from './http/client-address.ts';
+import { Metrics } from './http/metrics.ts';
 import type { AppDeps } from './http/context.ts';
 import { createStorage } from './storage/create.ts';
 import type { Storage } from './storage/types.ts';
@@ -51,8 +52,13 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
   const auth = new AuthService(storage, cfg.sessionDays);
   let deps!: AppDeps;
   const transcriptIndex = new TranscriptIndex(storage, log);
-  const rooms = new RoomManager(storage, {
+  let sync: SyncServer | null = null;
+  const metrics = new Metrics({
+    rooms: () => rooms.rooms.size, sockets: () => sync?.connectionCount ?? 0, addresses: () => sync?.addressCount ?? 0,
+  }, cfg.nodeId);
+  const rooms: RoomManager = new RoomManager(storage, {
     log, fanout,
+    onCommit: (n, ms) => metrics.committed(n, ms),
     onCommitted: (room) => transcriptIndex.committed(room),
     validate: checkCommentsUpdate,
     afterApply: inboxHook(() => deps),
@@ -65,13 +71,13 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
   // Loaded only with Redis, like the fan-out: a single node needs neither ioredis nor this.
   const presence = cfg.redisUrl ? await (await import('./pubsub/presence.ts')).ClusterPresence.connect(cfg.redisUrl, cfg.nodeId, rooms, log) : null;
   deps = {
-    config: cfg, storage, auth, rooms, log, clientAddress: addressResolver(cfg.trustProxy),
+    config: cfg, storage, auth, rooms, log, clientAddress: addressResolver(cfg.trustProxy), metrics,
     ...(presence ? { presence } : {}),
     authLimits,
   };
   const app = createApp(deps, [transcriptRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, ...(opts.extraRoutes ?? [])]);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-  const sync = new SyncServer({ rooms, auth, storage, origins: cfg.origins, log, limits: cfg.limits, clientAddress: deps.clientAddress });
+  sync = new SyncServer({ rooms, auth, storage, origins: cfg.origins, log, limits: cfg.limits, clientAddress: deps.clientAddress });
   sync.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -81,7 +87,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
   const url = `http://localhost:${port}`;
   let closing: Promise<void> | null = null;
   return {
-    url, port, deps, sync,
+    url, port, deps, sync: sync as SyncServer,
     close: () => (closing ??= (async () => {
       await transcriptIndex.close();
       await rooms.closeAll(CloseCode.ServerShutdown, 'server shutting down');

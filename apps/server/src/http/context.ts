@@ -11,6 +11,7 @@ import type { ZodType } from 'zod';
 import { badRequest } from '../errors.ts';
 import type { PresenceDirectory } from '../pubsub/presence.ts';
 import type { AddressResolver } from './client-address.ts';
+import type { Metrics } from './metrics.ts';
 
 export interface AppDeps {
   config: Config;
@@ -22,6 +23,8 @@ export interface AppDeps {
   /** Failed sign-ins per account and address and per address, sign-ups per address (several nodes: counted in Redis across all of them). */
   authLimits: Omit<AuthLimiters, 'close'>;
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
+  /** Prometheus metrics of this server (`GET /metrics`); absent in the CLI. */
+  metrics?: Metrics;
   /** The client's address of a request, believing only trusted proxies (`CONCORD_TRUST_PROXY`). */
   clientAddress: AddressResolver;
 }

@@ -12,6 +12,8 @@ export interface RoomManagerOptions {
   fanout?: Fanout | null;
   compactAfter?: number;
   onCommitted?: (room: Room) => void;
+  /** Told of every commit of client updates: how many, and the milliseconds from handing them over to committed (metrics). */
+  onCommit?: (updates: number, ms: number) => void;
   validate?: RoomHooks['validate'];
   afterApply?: RoomHooks['afterApply'];
 }
@@ -46,11 +48,18 @@ export class RoomManager {
     this.commits = new CommitBatcher(storage);
     this.hooks = {
       log: opts.log,
-      append: (room, updates) => this.commits.append(room, updates),
+      append: opts.onCommit ? this.measuredAppend(opts.onCommit) : (room, updates) => this.commits.append(room, updates),
       compactAfter: opts.compactAfter ?? LIMITS.compactAfterUpdates,
       ...(opts.onCommitted ? { onCommitted: opts.onCommitted } : {}),
       ...(opts.validate ? { validate: opts.validate } : {}),
       ...(opts.afterApply ? { afterApply: opts.afterApply } : {}),
+    };
+  }
+
+  private measuredAppend(report: (updates: number, ms: number) => void): RoomHooks['append'] {
+    return (room, updates) => {
+      const started = performance.now();
+      return this.commits.append(room, updates).then(() => report(updates.length, performance.now() - started));
     };
   }
 
