@@ -8,7 +8,8 @@ import { loadConfig, type Config } from '../env.ts';
 import { addressResolver } from '../http/client-address.ts';
 import { createAuthLimiters } from '../pubsub/create.ts';
 import type { AppDeps } from '../http/context.ts';
-import { makeLogger } from '../server.ts';
+import { dataFile, makeLogger } from '../server.ts';
+import { BackupError, backupSqlite, restoreSqlite, type BackupSummary } from './backup.ts';
 import { createStorage } from '../storage/create.ts';
 import { RoomManager } from '../sync/room-manager.ts';
 import { importFiles } from '../transcripts/import.service.ts';
@@ -25,6 +26,8 @@ const USAGE = `Concord admin CLI  (npm run concord -- <command>)
   project list [--user <email>]                  list projects
   member add <projectId> <email> <role>          add a member (owner, coder, commenter, viewer)
   import --project <id> [--user <email>] <files…> import transcripts (.txt .md .vtt .srt .docx)
+  backup <file>                                  copy the SQLite database while the server runs (PostgreSQL: pg_dump, see README)
+  restore <file>                                 replace the database with a backup (stop the server first; the current one is kept)
 ${cliCommands.map((c) => `  ${c.usage}`).join('\n')}
 
 Data: CONCORD_DATA (default ./data) or DATABASE_URL, as for the server.`;
@@ -49,6 +52,8 @@ async function main(argv: string[]): Promise<number> {
     return cmd ? 0 : 1;
   }
   const cfg = loadConfig(process.env, { log: 'silent' });
+  // Backup and restore work on the database file, before anything opens it.
+  if (cmd === 'backup' || cmd === 'restore') return backupCommand(cfg, cmd, sub);
   if (!cfg.databaseUrl) fs.mkdirSync(cfg.dataDir, { recursive: true });
   const storage = await createStorage(cfg);
   const log = makeLogger(cfg);
@@ -200,6 +205,32 @@ async function runImport(ctx: CliContext, files: string[], projectId: string | u
   const ok = results.filter((r) => r.ok).length;
   ctx.out(`Imported ${ok} of ${files.length} files.`);
   if (ok < files.length) process.exitCode = 1;
+}
+
+async function backupCommand(cfg: Config, cmd: 'backup' | 'restore', file: string | undefined): Promise<number> {
+  try {
+    if (!file) throw new BackupError(`usage: ${cmd} <file>`);
+    if (cfg.databaseUrl) {
+      throw new BackupError(cmd === 'backup'
+        ? 'With PostgreSQL, back up with pg_dump: pg_dump -Fc "$DATABASE_URL" > concord.dump (see README, "Backups").'
+        : 'With PostgreSQL, restore with pg_restore: pg_restore --clean --if-exists -d "$DATABASE_URL" concord.dump (see README, "Backups").');
+    }
+    const db = dataFile(cfg);
+    const kinds = (s: BackupSummary) => `${s.users} accounts, ${s.projects} projects, ${s.documents} documents, ${(s.bytes / 1e6).toFixed(1)} MB`;
+    if (cmd === 'backup') {
+      const s = await backupSqlite(db, file);
+      console.log(`Backed up ${db} to ${s.file} (${kinds(s)}); the copy passed SQLite's integrity check.`);
+    } else {
+      const s = await restoreSqlite(db, file);
+      console.log(`Restored ${file} into ${db} (${kinds(s)}).`);
+      if (s.previous) console.log(`The database it replaced is kept as ${s.previous}.`);
+    }
+    return 0;
+  } catch (err) {
+    if (!(err instanceof BackupError)) throw err;
+    console.error(err.message);
+    return 2;
+  }
 }
 
 /**
