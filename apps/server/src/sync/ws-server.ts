@@ -203,6 +203,9 @@ export class SyncServer {
   }
 
   private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Node's HTTP server removed its own error listener when it handed the socket over;
+    // a client resetting the connection while it is refused or checked must not crash the process.
+    socket.on('error', ignoreError);
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith(this.prefix)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
@@ -223,7 +226,6 @@ export class SyncServer {
     const bearer = url.searchParams.get('token') ?? bearerFrom(req.headers.authorization);
     const cookieToken = bearer ? null : readCookie(req.headers.cookie, SESSION_COOKIE);
     const ip = this.opts.clientAddress(req.socket.remoteAddress, req.headers);
-    socket.on('error', ignoreError);
     const since = this.opts.rooms.beginAdmission();
     let admitting = false;
     // Credentials are checked before the upgrade, so a signed-in client never waits
@@ -244,7 +246,6 @@ export class SyncServer {
       this.opts.log('error', 'sync connection failed', { err: String(err) });
       if (!socket.destroyed) socket.destroy();
     }).finally(() => {
-      socket.off('error', ignoreError);
       if (!admitting) this.opts.rooms.endAdmission(since);
     });
   }
@@ -386,7 +387,7 @@ export class SyncServer {
   }
 }
 
-function ignoreError(): void { /* the socket is closed or upgraded by the handler that registered this */ }
+function ignoreError(): void { /* the socket is being refused or closed anyway; ws adds its own listener once upgraded */ }
 
 function bearerFrom(header: string | undefined): string | null {
   if (!header) return null;
