@@ -34,6 +34,9 @@ export interface ConcordServer {
 
 export type Logger = AppDeps['log'];
 
+/** How long an idle HTTP keep-alive connection is kept (longer than proxies keep theirs). */
+export const KEEP_ALIVE_MS = 65_000;
+
 export function makeLogger(cfg: Config): Logger {
   return (level, msg, extra) => {
     if (cfg.log === 'silent' && level !== 'error') return;
@@ -77,6 +80,11 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
   };
   const app = createApp(deps, [transcriptRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, ...(opts.extraRoutes ?? [])]);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  // Idle keep-alive connections stay open longer than a reverse proxy keeps its own
+  // (nginx: 60 s): otherwise Concord may close one just as the proxy sends a request
+  // on it, and the request fails (Node's default is 5 s).
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
   sync = new SyncServer({ rooms, auth, storage, origins: cfg.origins, log, limits: cfg.limits, clientAddress: deps.clientAddress });
   sync.attach(server);
   await new Promise<void>((resolve, reject) => {
