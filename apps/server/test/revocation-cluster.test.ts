@@ -38,6 +38,14 @@ function admitted(url: string, room: string, opts: { token?: string; cookie?: st
   });
 }
 
+const concord = (args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'apps/server/src/cli/main.ts'), ...args], {
+  cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: schema.url, REDIS_URL: TEST_REDIS_URL, CONCORD_LOG: 'silent' },
+});
+
+const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> => Promise.race([
+  p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} after ${ms / 1000} s`)), ms)),
+]);
+
 describe('a password reset on a 2-node cluster', () => {
   it('closes the account\'s sockets on every node (4401) and its token and session fail everywhere', async () => {
     const urls = nodes.map((n) => n.url);
@@ -45,14 +53,9 @@ describe('a password reset on a 2-node cluster', () => {
     const pid = await makeProject(u);
     const room = codebookRoom(pid);
     const sockets = await Promise.all(urls.flatMap((url) => [admitted(url, room, { token: u.token }), admitted(url, room, { cookie: u.client.cookie })]));
-    const cli = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'apps/server/src/cli/main.ts'), 'user', 'password', u.email, '--password', 'a brand new passphrase'], {
-      cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: schema.url, REDIS_URL: TEST_REDIS_URL, CONCORD_LOG: 'silent' },
-    });
+    const cli = await concord(['user', 'password', u.email, '--password', 'a brand new passphrase']);
     expect(cli.stdout).toMatch(/access tokens and open connections were ended/);
-    const codes = await Promise.race([
-      Promise.all(sockets.map((s) => s.closed)),
-      new Promise<number[]>((_, reject) => setTimeout(() => reject(new Error('sockets still open 20 s after the reset')), 20_000)),
-    ]);
+    const codes = await within(Promise.all(sockets.map((s) => s.closed)), 20_000, 'sockets still open');
     expect(codes).toEqual(Array(4).fill(CloseCode.Unauthorized));
     for (const url of urls) {
       expect((await new Client(url, u.token).req('GET', '/api/me')).status).toBe(401);
@@ -63,5 +66,20 @@ describe('a password reset on a 2-node cluster', () => {
     }
     // The new password works.
     expect((await new Client(urls[1]!).req('POST', '/api/auth/login', { email: u.email, password: 'a brand new passphrase' })).status).toBe(200);
+  }, 60_000);
+});
+
+describe('disabling an account on a 2-node cluster', () => {
+  it('closes its sockets on every node and refuses its sign-in until enabled', async () => {
+    const urls = nodes.map((n) => n.url);
+    const u = await makeUser(urls[1]!, 'Leaver');
+    const pid = await makeProject(u);
+    const sockets = await Promise.all(urls.map((url) => admitted(url, codebookRoom(pid), { token: u.token })));
+    expect((await concord(['user', 'disable', u.email])).stdout).toMatch(/is disabled/);
+    expect(await within(Promise.all(sockets.map((s) => s.closed)), 20_000, 'sockets still open')).toEqual([CloseCode.Unauthorized, CloseCode.Unauthorized]);
+    const login = (url: string) => new Client(url).req('POST', '/api/auth/login', { email: u.email, password: 'correct horse battery' });
+    for (const url of urls) expect((await login(url)).status).toBe(401);
+    await concord(['user', 'enable', u.email]);
+    expect((await login(urls[0]!)).status).toBe(200);
   }, 60_000);
 });

@@ -106,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
         const user = await ctx.userByEmail(email);
         if (sub === 'enable') {
           await storage.setUserDisabled(user.id, null);
-          ctx.out(`${email} may sign in again (with a new password: npm run concord -- user password ${email}).`);
+          ctx.out(`${email} may sign in again with their password (set a new one with: npm run concord -- user password ${email}).`);
           break;
         }
         await storage.setUserDisabled(user.id, Date.now());
