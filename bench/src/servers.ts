@@ -2,7 +2,8 @@
  * The servers under test, each started the same way as its own child process on
  * loopback: `node --expose-gc --import tsx --import bench/servers/probe.ts <entry>`
  * with PORT=0 and HOST=127.0.0.1, stdout/stderr to a raw log.
- *   - Concord: apps/server/src/main.ts as shipped (SQLite, auth on), CONCORD_DEMO=0, CONCORD_LOG=silent;
+ *   - Concord: apps/server/src/main.ts as shipped (SQLite, auth on), CONCORD_DEMO=0, CONCORD_LOG=silent,
+ *     CONCORD_CONNECTIONS_PER_USER raised (every simulated person shares the bench's one access token);
  *   - Concord on PostgreSQL: the same with DATABASE_URL (a fresh schema of the local server);
  *   - Concord, 2 nodes: two such processes on one PostgreSQL schema with REDIS_URL (the local Redis);
  *   - Hocuspocus: bench/servers/hocuspocus.ts;
@@ -56,7 +57,7 @@ export async function startServer(kind: ServerKind, dataDir: string, logFile: st
     env: {
       ...process.env,
       PORT: '0', HOST: '127.0.0.1',
-      CONCORD_DATA: dataDir, CONCORD_DEMO: '0', CONCORD_LOG: 'silent',
+      CONCORD_DATA: dataDir, CONCORD_DEMO: '0', CONCORD_LOG: 'silent', CONCORD_CONNECTIONS_PER_USER: '1000000',
       BENCH_DATA: dataDir,
       ...env,
     },

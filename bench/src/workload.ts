@@ -20,7 +20,7 @@ import { SyncClient, type Dialect } from './client.ts';
 import { isMarker, Ledger } from './metrics.ts';
 import { isConcord, type ServerKind } from './types.ts';
 
-/** Sockets per loopback source address (Concord allows 200 per IP; real users come from many hosts). */
+/** Sockets per loopback source address (real users come from many hosts; Concord's per-address limit is CONCORD_CONNECTIONS_PER_IP). */
 const SOCKETS_PER_ADDRESS = 150;
 
 export interface Person {

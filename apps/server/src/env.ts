@@ -28,6 +28,48 @@ export interface Config {
   nodeId: string;
   /** Quiet logs. `CONCORD_LOG` = info (default) | silent. */
   log: 'info' | 'silent';
+  /**
+   * Which proxies in front of Concord to believe about the client's address
+   * (`X-Forwarded-For`, `Forwarded`). `CONCORD_TRUST_PROXY`: empty (default, no
+   * proxy: the socket's address counts), a number of proxy hops, or a comma list of
+   * addresses and subnets (`127.0.0.1`, `10.0.0.0/8`, `loopback`, `uniquelocal`).
+   */
+  trustProxy: TrustProxy;
+  /** Per-address and per-account limits; see `Limits`. */
+  limits: Limits;
+  /** Who may create an account. `CONCORD_SIGNUP` = open (default) | invite | off. */
+  signup: 'open' | 'invite' | 'off';
+  /** Email domains allowed to sign up (empty: any). `CONCORD_SIGNUP_DOMAINS`, comma-separated. */
+  signupDomains: string[];
+  /** Least zxcvbn score (0–4) a new password needs. `CONCORD_PASSWORD_MIN_SCORE`, default 3. */
+  passwordMinScore: number;
+  /** Bearer token for `GET /metrics`; without it only loopback addresses may read them. `CONCORD_METRICS_TOKEN`. */
+  metricsToken: string | null;
+}
+
+/** `false`: no proxy; a number: that many hops; a list: addresses and subnets of trusted proxies. */
+export type TrustProxy = false | number | string[];
+
+/** Limits an operator may change (all counted per node unless Redis counts them for the cluster). */
+export interface Limits {
+  /** Unauthenticated WebSocket upgrades one address may have open at once. `CONCORD_UNAUTHENTICATED_PER_IP`, default 20. */
+  unauthenticatedPerIp: number;
+  /** Authenticated sockets one address may hold. `CONCORD_CONNECTIONS_PER_IP`, default 1000. */
+  connectionsPerIp: number;
+  /** Sockets one account may hold. `CONCORD_CONNECTIONS_PER_USER`, default 200. */
+  connectionsPerUser: number;
+  /** Milliseconds a refused socket may take to answer the close frame before it is cut. `CONCORD_CLOSE_GRACE_MS`, default 1000. */
+  closeGraceMs: number;
+  /** Open sockets re-check their session or token in storage this often. `CONCORD_CREDENTIAL_CHECK_S`, default 15. */
+  credentialCheckMs: number;
+  /** Failed sign-ins of one account from one address before each further one must wait (1 s, doubling). `CONCORD_LOGIN_FREE_ATTEMPTS`, default 5. */
+  loginFreeAttempts: number;
+  /** Failed sign-ins from one address (any account) before it must wait. `CONCORD_LOGIN_FAILURES_PER_IP`, default 100. */
+  loginFailuresPerIp: number;
+  /** Longest wait between failed sign-ins, seconds. `CONCORD_LOGIN_MAX_DELAY_S`, default 900. */
+  loginMaxDelayMs: number;
+  /** Accounts one address may create per hour. `CONCORD_SIGNUPS_PER_IP`, default 20. */
+  signupsPerIpPerHour: number;
 }
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -39,10 +81,38 @@ function int(v: string | undefined, dflt: number, name: string): number {
   return n;
 }
 
+/** Parses `CONCORD_TRUST_PROXY`. */
+export function parseTrustProxy(v: string | undefined): TrustProxy {
+  const s = (v ?? '').trim();
+  if (s === '' || s === '0' || s === 'false') return false;
+  if (/^\d+$/.test(s)) return Number(s);
+  if (s === 'true') throw new Error('CONCORD_TRUST_PROXY=true would believe any client about its address; give the number of proxies or their addresses');
+  return s.split(',').map((x) => x.trim()).filter(Boolean);
+}
+
+function loadLimits(env: NodeJS.ProcessEnv): Limits {
+  const n = (name: string, dflt: number) => int(env[name], dflt, name);
+  return {
+    unauthenticatedPerIp: n('CONCORD_UNAUTHENTICATED_PER_IP', 20),
+    connectionsPerIp: n('CONCORD_CONNECTIONS_PER_IP', 1000),
+    connectionsPerUser: n('CONCORD_CONNECTIONS_PER_USER', 200),
+    closeGraceMs: n('CONCORD_CLOSE_GRACE_MS', 1000),
+    credentialCheckMs: n('CONCORD_CREDENTIAL_CHECK_S', 15) * 1000,
+    loginFreeAttempts: n('CONCORD_LOGIN_FREE_ATTEMPTS', 5),
+    loginFailuresPerIp: n('CONCORD_LOGIN_FAILURES_PER_IP', 100),
+    loginMaxDelayMs: n('CONCORD_LOGIN_MAX_DELAY_S', 900) * 1000,
+    signupsPerIpPerHour: n('CONCORD_SIGNUPS_PER_IP', 20),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const origins = (env.CONCORD_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const sync = (env.CONCORD_SQLITE_SYNC ?? 'NORMAL').toUpperCase();
   if (sync !== 'NORMAL' && sync !== 'FULL') throw new Error('CONCORD_SQLITE_SYNC must be NORMAL or FULL');
+  const signup = (env.CONCORD_SIGNUP ?? 'open').toLowerCase();
+  if (signup !== 'open' && signup !== 'invite' && signup !== 'off') throw new Error('CONCORD_SIGNUP must be open, invite or off');
+  const minScore = int(env.CONCORD_PASSWORD_MIN_SCORE, 3, 'CONCORD_PASSWORD_MIN_SCORE');
+  if (minScore > 4) throw new Error('CONCORD_PASSWORD_MIN_SCORE must be 0 to 4');
   const cfg: Config = {
     port: int(env.PORT, 3000, 'PORT'),
     host: env.HOST ?? '0.0.0.0',
@@ -57,6 +127,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sqliteSync: sync,
     nodeId: env.CONCORD_NODE ?? Math.random().toString(36).slice(2, 8),
     log: env.CONCORD_LOG === 'silent' ? 'silent' : 'info',
+    trustProxy: parseTrustProxy(env.CONCORD_TRUST_PROXY),
+    limits: loadLimits(env),
+    signup,
+    signupDomains: (env.CONCORD_SIGNUP_DOMAINS ?? '').split(',').map((s) => s.trim().toLowerCase().replace(/^@/, '')).filter(Boolean),
+    passwordMinScore: minScore,
+    metricsToken: env.CONCORD_METRICS_TOKEN || null,
   };
   return { ...cfg, ...overrides };
 }

@@ -7,13 +7,15 @@ import { CloseCode, LIMITS } from '@concord/shared';
 import { AuthService } from './auth/auth.service.ts';
 import type { Config } from './env.ts';
 import { createApp, type ExtraRoutes } from './http/app.ts';
+import { addressResolver } from './http/client-address.ts';
+import { Metrics } from './http/metrics.ts';
 import type { AppDeps } from './http/context.ts';
 import { createStorage } from './storage/create.ts';
 import type { Storage } from './storage/types.ts';
 import { RoomManager } from './sync/room-manager.ts';
 import { SyncServer } from './sync/ws-server.ts';
 import type { Fanout } from './sync/fanout.ts';
-import { createFanout, createLoginLimiters } from './pubsub/create.ts';
+import { createFanout, createAuthLimiters } from './pubsub/create.ts';
 import { transcriptRoutes } from './http/transcripts.routes.ts';
 import { agreementRoutes } from './http/agreement.routes.ts';
 import { inboxRoutes } from './http/inbox.routes.ts';
@@ -31,6 +33,9 @@ export interface ConcordServer {
 }
 
 export type Logger = AppDeps['log'];
+
+/** How long an idle HTTP keep-alive connection is kept (longer than proxies keep theirs). */
+export const KEEP_ALIVE_MS = 65_000;
 
 export function makeLogger(cfg: Config): Logger {
   return (level, msg, extra) => {
@@ -50,28 +55,38 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
   const auth = new AuthService(storage, cfg.sessionDays);
   let deps!: AppDeps;
   const transcriptIndex = new TranscriptIndex(storage, log);
-  const rooms = new RoomManager(storage, {
+  let sync: SyncServer | null = null;
+  const metrics = new Metrics({
+    rooms: () => rooms.rooms.size, sockets: () => sync?.connectionCount ?? 0, addresses: () => sync?.addressCount ?? 0,
+  }, cfg.nodeId);
+  const rooms: RoomManager = new RoomManager(storage, {
     log, fanout,
     extensions: {
       comments: { check: checkCommentsUpdate, afterApply: inboxHook(() => deps) },
       transcript: { afterCommit: (room, where) => transcriptIndex.committed(room, where) },
     },
+    onCommit: (n, ms) => metrics.committed(n, ms),
   });
   if (cfg.redisUrl) {
     const { RedisRevocationBus } = await import('./pubsub/revocations.ts');
     rooms.revocationBus = await RedisRevocationBus.connect(cfg.redisUrl, cfg.nodeId, (r) => rooms.applyRevocation(r), log);
   }
-  const loginLimiter = await createLoginLimiters(cfg, log);
+  const authLimits = await createAuthLimiters(cfg, log);
   // Loaded only with Redis, like the fan-out: a single node needs neither ioredis nor this.
   const presence = cfg.redisUrl ? await (await import('./pubsub/presence.ts')).ClusterPresence.connect(cfg.redisUrl, cfg.nodeId, rooms, log) : null;
   deps = {
-    config: cfg, storage, auth, rooms, log,
+    config: cfg, storage, auth, rooms, log, clientAddress: addressResolver(cfg.trustProxy), metrics,
     ...(presence ? { presence } : {}),
-    loginLimiter,
+    authLimits,
   };
   const app = createApp(deps, [transcriptRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, ...(opts.extraRoutes ?? [])]);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-  const sync = new SyncServer({ rooms, auth, storage, origins: cfg.origins, log });
+  // Idle keep-alive connections stay open longer than a reverse proxy keeps its own
+  // (nginx: 60 s): otherwise Concord may close one just as the proxy sends a request
+  // on it, and the request fails (Node's default is 5 s).
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
+  sync = new SyncServer({ rooms, auth, storage, origins: cfg.origins, log, limits: cfg.limits, clientAddress: deps.clientAddress });
   sync.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -81,7 +96,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
   const url = `http://localhost:${port}`;
   let closing: Promise<void> | null = null;
   return {
-    url, port, deps, sync,
+    url, port, deps, sync: sync as SyncServer,
     close: () => (closing ??= (async () => {
       await transcriptIndex.close();
       await rooms.closeAll(CloseCode.ServerShutdown, 'server shutting down');
@@ -89,7 +104,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await presence?.close();
-      await loginLimiter.close();
+      await authLimits.close();
       await rooms.revocationBus?.close();
       await fanout?.close();
       if (!opts.storage) await storage.close();

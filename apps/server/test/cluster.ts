@@ -67,10 +67,10 @@ export async function createPgSchema(base = TEST_PG_URL): Promise<PgSchema> {
 // ---- server processes -------------------------------------------------------------
 
 /** Starts `n` server processes ("nodes") sharing one PostgreSQL schema and Redis. */
-export async function startNodes(n: number, databaseUrl: string, redisUrl = TEST_REDIS_URL): Promise<ServerProcess[]> {
+export async function startNodes(n: number, databaseUrl: string, redisUrl = TEST_REDIS_URL, env: Record<string, string> = {}): Promise<ServerProcess[]> {
   const tag = randomBytes(3).toString('hex');
   const nodes = Array.from({ length: n }, (_, i) => new ServerProcess(tempDir(), {
-    DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, CONCORD_NODE: `n${i + 1}-${tag}`,
+    DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, CONCORD_NODE: `n${i + 1}-${tag}`, ...env,
   }));
   // One at a time: on a 2-core machine parallel tsx start-ups only slow each other down.
   for (const node of nodes) await node.start();

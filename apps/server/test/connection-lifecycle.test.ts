@@ -63,8 +63,8 @@ describe('connection lifecycle', () => {
   });
   afterAll(async () => { await server.close(); });
 
-  it(`returns sockets, rooms and per-address counts to zero after more joins than one address may hold at once (${LIMITS.connectionsPerIp})`, async () => {
-    const total = LIMITS.connectionsPerIp + 40;
+  it('returns sockets, rooms and per-address counts to zero after more joins than one account may hold at once', async () => {
+    const total = server.deps.config.limits.connectionsPerUser + 40;
     const endings = ['close', 'drop', 'bad-token', 'unknown-room', 'close-at-once'] as const;
     for (let i = 0; i < total; i += 20) {
       await Promise.all(Array.from({ length: 20 }, async (_, j) => {

@@ -13,9 +13,15 @@ export function tempDir(prefix = 'concord-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/**
+ * Settings every test server starts with: tests create many accounts from one
+ * address, more than the sign-up limit lets one network create in an hour.
+ */
+export const TEST_ENV: Record<string, string> = { CONCORD_SIGNUPS_PER_IP: '1000000' };
+
 export async function startTestServer(overrides: Partial<Config> = {}): Promise<ConcordServer & { dataDir: string }> {
   const dataDir = overrides.dataDir ?? tempDir();
-  const cfg = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir, demo: false, log: 'silent', ...overrides });
+  const cfg = loadConfig(TEST_ENV, { port: 0, host: '127.0.0.1', dataDir, demo: false, log: 'silent', ...overrides });
   const server = await startServer(cfg);
   return Object.assign(server, { dataDir });
 }
@@ -153,7 +159,7 @@ export class ServerProcess {
   async start(port = 0): Promise<string> {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'apps/server/src/main.ts')], {
       cwd: REPO_ROOT,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CONCORD_DATA: this.dataDir, CONCORD_DEMO: '0', CONCORD_LOG: 'silent', ...this.env },
+      env: { ...process.env, ...TEST_ENV, PORT: String(port), HOST: '127.0.0.1', CONCORD_DATA: this.dataDir, CONCORD_DEMO: '0', CONCORD_LOG: 'silent', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

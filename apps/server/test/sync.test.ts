@@ -1,3 +1,4 @@
+import { hashSecret } from '../src/auth/tokens.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
@@ -174,28 +175,30 @@ describe('sync over the y-websocket protocol', () => {
     await synced(own);
   });
 
-  it('closes a socket whose session has ended, and keeps one whose session slid forward', async () => {
+  it('re-checks open sockets\' sessions and tokens in storage: ended or deleted ones close (4401), live ones stay', async () => {
     const u = await makeUser(server.url, 'Sleeper');
     await addMember(owner, pid, u, 'coder');
-    const open = async () => {
-      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/sync/${codebookRoom(pid)}`, { headers: { cookie: u.client.cookie } });
+    const open = async (headers: Record<string, string>, token = '') => {
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/sync/${codebookRoom(pid)}${token ? `?token=${token}` : ''}`, { headers });
+      const code = new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)));
       await new Promise<void>((resolve) => ws.once('message', () => resolve()));
-      const conn = [...server.deps.rooms.rooms.get(codebookRoom(pid))!.connections].find((c) => c.userId === u.id && c.sessionExpiresAt !== null)!;
-      return { ws, conn, code: new Promise<number>((resolve) => ws.on('close', (c) => resolve(c))) };
+      return { ws, code };
     };
-    const a = await open();
-    expect(a.conn.sessionExpiresAt).toBeGreaterThan(Date.now());
-    // Time passes beyond what the socket last saw, but the session was used over HTTP meanwhile: it stays.
-    a.conn.sessionExpiresAt = Date.now() - 1;
-    expect(await server.sync.checkSessions()).toBe(0);
-    expect(a.conn.sessionExpiresAt).toBeGreaterThan(Date.now());
-    expect(a.ws.readyState).toBe(WebSocket.OPEN);
-    // The session ends in storage: the next check closes the socket, and the cookie no longer opens one.
-    await server.deps.storage.updateSessionExpiry(a.conn.credentialId!, Date.now() - 1000);
-    a.conn.sessionExpiresAt = Date.now() - 1;
-    expect(await server.sync.checkSessions()).toBe(1);
-    expect(await a.code).toBe(CloseCode.Unauthorized);
+    const cookie = await open({ cookie: u.client.cookie });
+    const token = await open({}, u.token);
+    expect(await server.sync.checkCredentials()).toBe(0);
+    expect(cookie.ws.readyState).toBe(WebSocket.OPEN);
+    // The session ends in storage (expired, or deleted by another process): the next check closes its socket only.
+    const sessionId = hashSecret(decodeURIComponent(u.client.cookie.slice(u.client.cookie.indexOf('=') + 1)));
+    await server.deps.storage.updateSessionExpiry(sessionId, Date.now() - 1000);
+    expect(await server.sync.checkCredentials()).toBe(1);
+    expect(await cookie.code).toBe(CloseCode.Unauthorized);
+    expect(token.ws.readyState).toBe(WebSocket.OPEN);
     expect(await closeCodeFor(server.url, codebookRoom(pid), { headers: { cookie: u.client.cookie } })).toBe(CloseCode.Unauthorized);
+    // A token deleted straight in the database (no revocation message at all) closes at the next check too.
+    await server.deps.storage.deleteUserTokens(u.id);
+    expect(await server.sync.checkCredentials()).toBe(1);
+    expect(await token.code).toBe(CloseCode.Unauthorized);
   });
 
   it('revoking an access token or signing out closes the sockets opened with it', async () => {

@@ -28,7 +28,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   if (!fs.existsSync(dist)) throw new Error(`${dist} is missing: run \`npm run build\` first (npm run test:e2e does).`);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CONCORD_DATA: dataDir, CONCORD_DEMO: '0', ...env, CONCORD_WEB_DIST: webDist },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CONCORD_DATA: dataDir, CONCORD_DEMO: '0', CONCORD_SIGNUPS_PER_IP: '1000000', ...env, CONCORD_WEB_DIST: webDist },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -85,6 +85,9 @@ export function makeUser(name: string): TestUser {
 }
 
 /** A signed-in browser context for `user`: signs up through the UI or the API, or logs in. */
+/** What the browser refused under the server's Content-Security-Policy, since the last check. */
+export const cspViolations: string[] = [];
+
 export async function userContext(
   browser: Browser,
   base: string,
@@ -92,6 +95,10 @@ export async function userContext(
   opts: { signup: 'ui' | 'api' | 'login'; viewport?: { width: number; height: number } } = { signup: 'api' },
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+  // Every page of the context: a resource or style the server's CSP blocked fails the test (csp-guard.ts).
+  context.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(`[${user.name}] ${m.text()}`);
+  });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error(`[${user.name}] page error:`, e.message));
   page.on('console', (m) => {

@@ -7,6 +7,7 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   test: {
     include: ['**/*.e2e.test.ts'],
+    setupFiles: ['./csp-guard.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -9,6 +9,7 @@ const name = z.string().trim().min(1, 'a name is required').max(MAX_NAME_LENGTH)
 
 export const SignupBody = z.object({ email, password, name });
 export const LoginBody = z.object({ email, password: z.string().min(1).max(256) });
+export const PasswordChangeBody = z.object({ currentPassword: z.string().min(1).max(256), password });
 export const TokenBody = z.object({ name });
 export const ProjectBody = z.object({ name });
 export const MemberBody = z.object({ email, role: z.enum(ROLES as [string, ...string[]]) });

@@ -1,6 +1,7 @@
 export * from './limits.ts';
 export * from './backoff.ts';
 export * from './close-codes.ts';
+export * from './colour.ts';
 export * from './rooms.ts';
 export * from './api.ts';
 export * from './schema/index.ts';

@@ -61,13 +61,6 @@ export const LIMITS = {
   updateCpuWindowMs: 10_000,
   /** Updates in a room's log before it is compacted into one snapshot. */
   compactAfterUpdates: 500,
-  /** Concurrent WebSocket connections per client IP. */
-  connectionsPerIp: 200,
-  /** Failed login attempts per email in `loginWindowMs`. */
-  loginAttempts: 10,
-  /** Failed login attempts per client IP in `loginWindowMs` (higher: a department may share one NAT address). */
-  loginAttemptsPerIp: 50,
-  loginWindowMs: 15 * 60_000,
 } as const;
 
 export const MAX_NAME_LENGTH = 200;

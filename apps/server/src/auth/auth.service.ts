@@ -39,14 +39,44 @@ export class AuthService {
     return publicUser(user);
   }
 
-  async login(email: string, password: string): Promise<User | null> {
-    const user = await this.storage.getUserByEmail(email);
+  /**
+   * Sign-up as the API offers it, revealing as little as possible about which
+   * addresses have accounts: every path spends one argon2 operation. An existing
+   * account with this password is signed in (someone signing up twice); an
+   * existing account with another password, or (when invitations are required)
+   * an address without one, is refused with the same null.
+   */
+  async register(email: string, password: string, name: string, invitationRequired: boolean): Promise<User | null> {
+    const existing = await this.storage.getUserByEmail(email);
+    if (existing) return this.login(email, password, existing);
+    if (invitationRequired && !(await this.storage.takeInvitation(email))) {
+      await verifyPassword(await dummyHash(), password);
+      return null;
+    }
+    return this.signup(email, password, name);
+  }
+
+  async login(email: string, password: string, known?: UserRecord): Promise<User | null> {
+    const user = known ?? await this.storage.getUserByEmail(email);
     if (!user?.passwordHash) {
       // Spend comparable time so response timing does not reveal which emails exist.
       await verifyPassword(await dummyHash(), password);
       return null;
     }
-    return (await verifyPassword(user.passwordHash, password)) ? publicUser(user) : null;
+    const ok = await verifyPassword(user.passwordHash, password);
+    return ok && !user.disabledAt ? publicUser(user) : null;
+  }
+
+  /** Ends every session and access token of an account (password reset or changed, account disabled). */
+  async endAllCredentials(userId: string): Promise<void> {
+    await this.storage.deleteUserSessions(userId);
+    await this.storage.deleteUserTokens(userId);
+  }
+
+  /** Sets a new password and ends every session and access token the account had. */
+  async setPassword(userId: string, password: string): Promise<void> {
+    await this.storage.setPasswordHash(userId, await hashPassword(password));
+    await this.endAllCredentials(userId);
   }
 
   async createSession(userId: string): Promise<{ token: string; expiresAt: number }> {
@@ -67,7 +97,7 @@ export class AuthService {
       return null;
     }
     const user = await this.storage.getUser(session.userId);
-    if (!user) return null;
+    if (!user || user.disabledAt) return null;
     let expiresAt = session.expiresAt;
     let renewed = false;
     if (now >= session.expiresAt - this.sessionMs / 2) {
@@ -76,12 +106,6 @@ export class AuthService {
       await this.storage.updateSessionExpiry(id, expiresAt);
     }
     return { principal: { user: publicUser(user), sessionId: id, credentialId: id, via: 'session', expiresAt }, expiresAt, renewed };
-  }
-
-  /** When a session ends now (it may have slid forward since a socket opened), or null if it is gone or over. */
-  async sessionExpiry(sessionId: string): Promise<number | null> {
-    const session = await this.storage.getSession(sessionId);
-    return session && session.expiresAt > this.now() ? session.expiresAt : null;
   }
 
   async invalidateSession(sessionId: string): Promise<void> {
@@ -100,7 +124,7 @@ export class AuthService {
     const record = await this.storage.getToken(hashSecret(token));
     if (!record) return null;
     const user = await this.storage.getUser(record.userId);
-    return user ? { user: publicUser(user), sessionId: null, credentialId: record.id, via: 'token', expiresAt: null } : null;
+    return user && !user.disabledAt ? { user: publicUser(user), sessionId: null, credentialId: record.id, via: 'token', expiresAt: null } : null;
   }
 
   /** Session cookie or bearer/query token, whichever is present. */

@@ -1,37 +1,62 @@
-/** Failed attempts counted per key (client IP, email) in a fixed window. */
+/** Attempts counted per key (an account at an address, an address). */
 export interface AttemptLimiter {
   /** Milliseconds until `key` may try again; 0 when it may try now. Does not count. */
   retryAfterMs(key: string): Promise<number>;
-  /** Counts one failed attempt of `key`. */
+  /** Counts one attempt of `key` (a failed sign-in, an account created). */
   hit(key: string): Promise<void>;
-  /** Forgets `key`'s failures (after a success). */
+  /** Forgets `key`'s attempts (after a success). */
   reset(key: string): Promise<void>;
 }
 
 /**
- * A fixed-window counter keyed by string, in this process. A single node uses it
- * alone; with several nodes the Redis limiter (`pubsub/redis-rate-limit.ts`) counts
- * across all of them and keeps one of these as its fallback.
+ * Growing delays rather than a lock-out: the first `free` attempts in a window
+ * cost nothing; after that each attempt makes the key wait `baseDelayMs`,
+ * doubling with every further attempt up to `maxDelayMs`. The count is forgotten
+ * `windowMs` after the key's last attempt.
+ */
+export interface BackoffPolicy {
+  free: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  windowMs: number;
+}
+
+/** How long a key must wait after its `attempts`-th attempt. */
+export function backoffDelay(p: BackoffPolicy, attempts: number): number {
+  if (attempts < p.free) return 0;
+  const doublings = Math.min(attempts - p.free, 40);
+  return Math.min(p.baseDelayMs * 2 ** doublings, p.maxDelayMs);
+}
+
+/**
+ * A backoff limiter keyed by string, in this process. A single node uses it
+ * alone; with several nodes the Redis limiter (`pubsub/redis-rate-limit.ts`)
+ * counts across all of them and keeps one of these as its fallback.
  */
 export class RateLimiter implements AttemptLimiter {
-  private readonly hits = new Map<string, { count: number; resetAt: number }>();
+  private readonly hits = new Map<string, { count: number; until: number; forgetAt: number }>();
 
-  constructor(readonly limit: number, readonly windowMs: number, private readonly now: () => number = Date.now) {}
+  constructor(readonly policy: BackoffPolicy, private readonly now: () => number = Date.now) {}
 
   /** Milliseconds until `key` may try again (0: now). */
   wait(key: string): number {
     const h = this.hits.get(key);
     const now = this.now();
-    return h && h.resetAt > now && h.count >= this.limit ? h.resetAt - now : 0;
+    return h && h.forgetAt > now && h.until > now ? h.until - now : 0;
   }
 
   count(key: string): void {
     const now = this.now();
-    const h = this.hits.get(key);
-    if (!h || h.resetAt <= now) {
-      this.hits.set(key, { count: 1, resetAt: now + this.windowMs });
+    let h = this.hits.get(key);
+    if (!h || h.forgetAt <= now) {
+      h = { count: 0, until: 0, forgetAt: 0 };
+      this.hits.set(key, h);
       if (this.hits.size > 10_000) this.prune();
-    } else h.count++;
+    }
+    h.count++;
+    const delay = backoffDelay(this.policy, h.count);
+    h.until = now + delay;
+    h.forgetAt = Math.max(now + this.policy.windowMs, h.until);
   }
 
   forget(key: string): void { this.hits.delete(key); }
@@ -42,6 +67,6 @@ export class RateLimiter implements AttemptLimiter {
 
   private prune(): void {
     const now = this.now();
-    for (const [k, h] of this.hits) if (h.resetAt <= now) this.hits.delete(k);
+    for (const [k, h] of this.hits) if (h.forgetAt <= now) this.hits.delete(k);
   }
 }

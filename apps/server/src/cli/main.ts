@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { newId, ROLES, type Role } from '@concord/shared';
+import { CloseCode, newId, ROLES, type Role } from '@concord/shared';
 import { AuthService } from '../auth/auth.service.ts';
-import { hashPassword } from '../auth/passwords.ts';
-import { RateLimiter } from '../auth/rate-limit.ts';
-import { loadConfig } from '../env.ts';
+import { checkPasswordStrength } from '../auth/password-strength.ts';
+import { loadConfig, type Config } from '../env.ts';
+import { addressResolver } from '../http/client-address.ts';
+import { createAuthLimiters } from '../pubsub/create.ts';
 import type { AppDeps } from '../http/context.ts';
-import { makeLogger } from '../server.ts';
+import { dataFile, makeLogger } from '../server.ts';
+import { BackupError, backupSqlite, restoreSqlite, type BackupSummary } from './backup.ts';
 import { createStorage } from '../storage/create.ts';
 import { RoomManager } from '../sync/room-manager.ts';
 import { importFiles } from '../transcripts/import.service.ts';
@@ -16,12 +18,16 @@ import { cliCommands, UsageError, type CliCommand } from './commands.ts';
 const USAGE = `Concord admin CLI  (npm run concord -- <command>)
 
   user add <email> <name> [--password <pw>]     create an account (prints a password if none is given)
-  user password <email> [--password <pw>]        set a new password
+  user password <email> [--password <pw>]        set a new password (ends the account's sessions, tokens and sockets)
+  user disable <email> | user enable <email>     stop (or allow again) an account's sign-in; disabling ends its sessions, tokens and sockets
+  user invite <email>                            allow this address to sign up when CONCORD_SIGNUP=invite
   token create <email> [--name <name>]           create a personal access token for scripts
   project create <name> --owner <email>          create a project
   project list [--user <email>]                  list projects
   member add <projectId> <email> <role>          add a member (owner, coder, commenter, viewer)
   import --project <id> [--user <email>] <files…> import transcripts (.txt .md .vtt .srt .docx)
+  backup <file>                                  copy the SQLite database while the server runs (PostgreSQL: pg_dump, see README)
+  restore <file>                                 replace the database with a backup (stop the server first; the current one is kept)
 ${cliCommands.map((c) => `  ${c.usage}`).join('\n')}
 
 Data: CONCORD_DATA (default ./data) or DATABASE_URL, as for the server.`;
@@ -46,12 +52,15 @@ async function main(argv: string[]): Promise<number> {
     return cmd ? 0 : 1;
   }
   const cfg = loadConfig(process.env, { log: 'silent' });
+  // Backup and restore work on the database file, before anything opens it.
+  if (cmd === 'backup' || cmd === 'restore') return backupCommand(cfg, cmd, sub);
   if (!cfg.databaseUrl) fs.mkdirSync(cfg.dataDir, { recursive: true });
   const storage = await createStorage(cfg);
   const log = makeLogger(cfg);
   const rooms = new RoomManager(storage, { log });
   const deps: AppDeps = {
-    config: cfg, storage, rooms, log, auth: new AuthService(storage, cfg.sessionDays), loginLimiter: { email: new RateLimiter(1, 1), ip: new RateLimiter(1, 1) },
+    config: cfg, storage, rooms, log, auth: new AuthService(storage, cfg.sessionDays),
+    clientAddress: addressResolver(false), authLimits: await createAuthLimiters({ ...cfg, redisUrl: null }, log),
   };
   const ctx: CliContext = {
     deps,
@@ -80,9 +89,37 @@ async function main(argv: string[]): Promise<number> {
         if (!email) throw new CliError('usage: user password <email> [--password <pw>]');
         const user = await ctx.userByEmail(email);
         const password = str(values.password) ?? newId(14);
-        await setPassword(deps, user.id, password);
-        ctx.out(`Password of ${email} changed; their sessions were signed out.`);
+        if (values.password) {
+          const strength = await checkPasswordStrength(password, cfg.passwordMinScore, [email, user.name]);
+          if (!strength.ok) throw new CliError(strength.message);
+        }
+        await deps.auth.setPassword(user.id, password);
+        await revokeUser(cfg, user.id, 'password reset');
+        ctx.out(`Password of ${email} changed; their sessions, access tokens and open connections were ended.`);
         if (!values.password) ctx.out(`Password: ${password}`);
+        break;
+      }
+      case 'user disable':
+      case 'user enable': {
+        const [email] = rest;
+        if (!email) throw new CliError(`usage: user ${sub} <email>`);
+        const user = await ctx.userByEmail(email);
+        if (sub === 'enable') {
+          await storage.setUserDisabled(user.id, null);
+          ctx.out(`${email} may sign in again with their password (set a new one with: npm run concord -- user password ${email}).`);
+          break;
+        }
+        await storage.setUserDisabled(user.id, Date.now());
+        await deps.auth.endAllCredentials(user.id);
+        await revokeUser(cfg, user.id, 'account disabled');
+        ctx.out(`${email} is disabled; their sessions, access tokens and open connections were ended.`);
+        break;
+      }
+      case 'user invite': {
+        const [email] = rest;
+        if (!email || !email.includes('@')) throw new CliError('usage: user invite <email>');
+        await storage.addInvitation(email.trim().toLowerCase(), Date.now());
+        ctx.out(`${email} may now sign up${cfg.signup === 'invite' ? '' : ' (invitations matter only with CONCORD_SIGNUP=invite)'}.`);
         break;
       }
       case 'token create': {
@@ -170,12 +207,43 @@ async function runImport(ctx: CliContext, files: string[], projectId: string | u
   if (ok < files.length) process.exitCode = 1;
 }
 
-async function setPassword(deps: AppDeps, userId: string, password: string): Promise<void> {
-  const user = await deps.storage.getUser(userId);
-  if (!user) throw new CliError('unknown user');
-  const hash = await hashPassword(password);
-  await deps.storage.setPasswordHash(userId, hash);
-  await deps.storage.deleteUserSessions(userId);
+async function backupCommand(cfg: Config, cmd: 'backup' | 'restore', file: string | undefined): Promise<number> {
+  try {
+    if (!file) throw new BackupError(`usage: ${cmd} <file>`);
+    if (cfg.databaseUrl) {
+      throw new BackupError(cmd === 'backup'
+        ? 'With PostgreSQL, back up with pg_dump: pg_dump -Fc "$DATABASE_URL" > concord.dump (see README, "Backups").'
+        : 'With PostgreSQL, restore with pg_restore: pg_restore --clean --if-exists -d "$DATABASE_URL" concord.dump (see README, "Backups").');
+    }
+    const db = dataFile(cfg);
+    const kinds = (s: BackupSummary) => `${s.users} accounts, ${s.projects} projects, ${s.documents} documents, ${(s.bytes / 1e6).toFixed(1)} MB`;
+    if (cmd === 'backup') {
+      const s = await backupSqlite(db, file);
+      console.log(`Backed up ${db} to ${s.file} (${kinds(s)}); the copy passed SQLite's integrity check.`);
+    } else {
+      const s = await restoreSqlite(db, file);
+      console.log(`Restored ${file} into ${db} (${kinds(s)}).`);
+      if (s.previous) console.log(`The database it replaced is kept as ${s.previous}.`);
+    }
+    return 0;
+  } catch (err) {
+    if (!(err instanceof BackupError)) throw err;
+    console.error(err.message);
+    return 2;
+  }
+}
+
+/**
+ * Closes the account's open sockets on every running node (4401). Through Redis
+ * when the servers use it: at once; either way each server re-checks its sockets'
+ * sessions and tokens in storage every CONCORD_CREDENTIAL_CHECK_S, and those are gone.
+ */
+async function revokeUser(cfg: Config, userId: string, reason: string): Promise<void> {
+  if (!cfg.redisUrl) return;
+  const { RedisRevocationBus } = await import('../pubsub/revocations.ts');
+  const bus = await RedisRevocationBus.connect(cfg.redisUrl, `cli-${cfg.nodeId}`, () => {}, makeLogger(cfg));
+  await bus.publishNow({ userId, code: CloseCode.Unauthorized, reason });
+  await bus.close();
 }
 
 export class CliError extends Error {}

@@ -6,6 +6,8 @@ import { HTTPException } from 'hono/http-exception';
 import { HttpError, forbidden } from '../errors.ts';
 import { SESSION_COOKIE, readCookie } from './cookies.ts';
 import { isAllowedOrigin } from './origin.ts';
+import { securityHeaders } from './security-headers.ts';
+import { metricsRoute } from './metrics.ts';
 import { authRoutes, setSessionCookie } from './auth.routes.ts';
 import { projectRoutes } from './projects.routes.ts';
 import type { AppDeps, Env } from './context.ts';
@@ -15,6 +17,7 @@ export type ExtraRoutes = (deps: AppDeps) => Hono<Env>;
 /** The HTTP API under /api and the built web app for everything else. */
 export function createApp(deps: AppDeps, extra: ExtraRoutes[] = []): Hono<Env> {
   const app = new Hono<Env>();
+  app.use('*', securityHeaders(deps.config));
 
   app.onError((err, c) => {
     if (err instanceof HttpError) return c.json({ error: { code: err.code, message: err.message } }, err.status);
@@ -55,6 +58,7 @@ export function createApp(deps: AppDeps, extra: ExtraRoutes[] = []): Hono<Env> {
   for (const make of extra) api.route('/', make(deps));
   api.all('*', (c) => c.json({ error: { code: 'not_found', message: `No API route ${c.req.method} ${c.req.path}.` } }, 404));
   app.route('/api', api);
+  app.route('/', metricsRoute(() => deps.metrics ?? null, deps.config, deps.clientAddress));
 
   // The built web app, with index.html for client-side routes.
   const dist = deps.config.webDist;

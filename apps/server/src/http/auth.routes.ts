@@ -1,7 +1,10 @@
 import { Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { CloseCode, LoginBody, SignupBody, TokenBody } from '@concord/shared';
-import { conflict, HttpError, tooMany, unauthorized } from '../errors.ts';
+import type { IncomingMessage } from 'node:http';
+import { CloseCode, LoginBody, PasswordChangeBody, SignupBody, TokenBody } from '@concord/shared';
+import type { AttemptLimiter } from '../auth/rate-limit.ts';
+import { checkPasswordStrength } from '../auth/password-strength.ts';
+import { badRequest, forbidden, HttpError, tooMany, unauthorized } from '../errors.ts';
 import { SESSION_COOKIE } from './cookies.ts';
 import { parseJson, requireUser, type AppDeps, type Ctx, type Env } from './context.ts';
 
@@ -11,18 +14,42 @@ export function setSessionCookie(deps: AppDeps, c: Ctx, token: string, expiresAt
   });
 }
 
-export function clientIp(c: Ctx): string {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
+/** The client's address, believing only the trusted proxies (`CONCORD_TRUST_PROXY`). */
+export function clientIp(deps: AppDeps, c: Ctx): string {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return deps.clientAddress(incoming?.socket?.remoteAddress, incoming?.headers ?? {});
 }
+
+/** 429 with Retry-After when any of the limits makes the caller wait. */
+async function waitIfLimited(c: Ctx, checks: [AttemptLimiter, string][], what: string): Promise<void> {
+  const waitMs = Math.max(0, ...(await Promise.all(checks.map(([l, k]) => l.retryAfterMs(k)))));
+  if (waitMs <= 0) return;
+  const secs = Math.ceil(waitMs / 1000);
+  c.header('Retry-After', String(secs));
+  throw tooMany(`${what} Try again in ${secs < 90 ? `${secs} seconds` : `${Math.ceil(secs / 60)} minutes`}.`);
+}
+
+const SIGNUP_REFUSED = 'This account could not be created. If you already have one, sign in instead (an administrator can reset its password).';
 
 export function authRoutes(deps: AppDeps): Hono<Env> {
   const app = new Hono<Env>();
+  const cfg = deps.config;
+  const limits = deps.authLimits;
 
   app.post('/auth/signup', async (c) => {
+    if (cfg.signup === 'off') throw forbidden('Accounts are created by an administrator here. Ask yours for one.');
     const body = await parseJson(c, SignupBody);
-    const user = await deps.auth.signup(body.email, body.password, body.name);
-    if (!user) throw conflict('An account with this email already exists.', 'email_taken');
+    const ip = clientIp(deps, c);
+    await waitIfLimited(c, [[limits.signup, ip]], 'Too many accounts were created from your network.');
+    const domain = body.email.slice(body.email.lastIndexOf('@') + 1);
+    if (cfg.signupDomains.length > 0 && !cfg.signupDomains.includes(domain)) {
+      throw new HttpError(403, 'signup_domain', `Sign up with an address at ${cfg.signupDomains.join(' or ')}.`);
+    }
+    const strength = await checkPasswordStrength(body.password, cfg.passwordMinScore, [body.email, body.name]);
+    if (!strength.ok) throw badRequest(strength.message, 'weak_password');
+    await limits.signup.hit(ip);
+    const user = await deps.auth.register(body.email, body.password, body.name, cfg.signup === 'invite');
+    if (!user) throw new HttpError(403, 'signup_refused', SIGNUP_REFUSED);
     const s = await deps.auth.createSession(user.id);
     setSessionCookie(deps, c, s.token, s.expiresAt);
     return c.json({ user }, 201);
@@ -30,22 +57,42 @@ export function authRoutes(deps: AppDeps): Hono<Env> {
 
   app.post('/auth/login', async (c) => {
     const body = await parseJson(c, LoginBody);
-    const limits = [[deps.loginLimiter.ip, clientIp(c)], [deps.loginLimiter.email, body.email]] as const;
-    const waitMs = Math.max(...(await Promise.all(limits.map(([l, k]) => l.retryAfterMs(k)))));
-    if (waitMs > 0) {
-      const secs = Math.ceil(waitMs / 1000);
-      c.header('Retry-After', String(secs));
-      throw tooMany(`Too many failed sign-in attempts. Try again in ${Math.ceil(secs / 60)} minutes.`);
-    }
+    const ip = clientIp(deps, c);
+    // One account from one address gets a few free tries, then growing waits; an
+    // address failing across many accounts too. Someone guessing elsewhere never
+    // locks the account's owner out.
+    const account = `${body.email} ${ip}`;
+    await waitIfLimited(c, [[limits.ip, ip], [limits.account, account]], 'Too many failed sign-in attempts.');
     const user = await deps.auth.login(body.email, body.password);
     if (!user) {
-      await Promise.all(limits.map(([l, k]) => l.hit(k)));
+      await Promise.all([limits.ip.hit(ip), limits.account.hit(account)]);
       throw new HttpError(401, 'invalid_credentials', 'Email or password is not right.');
     }
-    await deps.loginLimiter.email.reset(body.email);
+    await limits.account.reset(account);
     const s = await deps.auth.createSession(user.id);
     setSessionCookie(deps, c, s.token, s.expiresAt);
     return c.json({ user });
+  });
+
+  app.post('/auth/password', async (c) => {
+    const p = requireUser(c);
+    if (p.via !== 'session') throw unauthorized('Change your password while signed in in the browser.');
+    const body = await parseJson(c, PasswordChangeBody);
+    const ip = clientIp(deps, c);
+    const account = `${p.user.email} ${ip}`;
+    await waitIfLimited(c, [[limits.ip, ip], [limits.account, account]], 'Too many failed attempts.');
+    if (!(await deps.auth.login(p.user.email, body.currentPassword))) {
+      await Promise.all([limits.ip.hit(ip), limits.account.hit(account)]);
+      throw new HttpError(403, 'invalid_credentials', 'The current password is not right.');
+    }
+    const strength = await checkPasswordStrength(body.password, cfg.passwordMinScore, [p.user.email, p.user.name]);
+    if (!strength.ok) throw badRequest(strength.message, 'weak_password');
+    // Every session and access token ends, here and on every node; this browser gets a new session.
+    await deps.auth.setPassword(p.user.id, body.password);
+    deps.rooms.revoke({ userId: p.user.id, code: CloseCode.Unauthorized, reason: 'password changed' });
+    const s = await deps.auth.createSession(p.user.id);
+    setSessionCookie(deps, c, s.token, s.expiresAt);
+    return c.json({ user: p.user });
   });
 
   app.post('/auth/logout', async (c) => {

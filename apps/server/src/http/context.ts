@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { Role } from '@concord/shared';
 import type { Principal } from '../auth/auth.service.ts';
 import type { AuthService } from '../auth/auth.service.ts';
-import type { AttemptLimiter } from '../auth/rate-limit.ts';
+import type { AuthLimiters } from '../pubsub/create.ts';
 import type { Config } from '../env.ts';
 import type { Storage } from '../storage/types.ts';
 import type { RoomManager } from '../sync/room-manager.ts';
@@ -10,6 +10,8 @@ import { forbidden, notFound, unauthorized } from '../errors.ts';
 import type { ZodType } from 'zod';
 import { badRequest } from '../errors.ts';
 import type { PresenceDirectory } from '../pubsub/presence.ts';
+import type { AddressResolver } from './client-address.ts';
+import type { Metrics } from './metrics.ts';
 
 export interface AppDeps {
   config: Config;
@@ -18,9 +20,13 @@ export interface AppDeps {
   rooms: RoomManager;
   /** Who is in which transcript over every node (several nodes: through Redis); this node's rooms when absent. */
   presence?: PresenceDirectory;
-  /** Failed logins per email and per IP (several nodes: counted in Redis across all of them). */
-  loginLimiter: { email: AttemptLimiter; ip: AttemptLimiter };
+  /** Failed sign-ins per account and address and per address, sign-ups per address (several nodes: counted in Redis across all of them). */
+  authLimits: Omit<AuthLimiters, 'close'>;
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
+  /** Prometheus metrics of this server (`GET /metrics`); absent in the CLI. */
+  metrics?: Metrics;
+  /** The client's address of a request, believing only trusted proxies (`CONCORD_TRUST_PROXY`). */
+  clientAddress: AddressResolver;
 }
 
 export interface Env {

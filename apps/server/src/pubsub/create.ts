@@ -1,6 +1,5 @@
-import { LIMITS } from '@concord/shared';
-import { RateLimiter, type AttemptLimiter } from '../auth/rate-limit.ts';
-import type { Config } from '../env.ts';
+import { RateLimiter, type AttemptLimiter, type BackoffPolicy } from '../auth/rate-limit.ts';
+import type { Config, Limits } from '../env.ts';
 import type { Storage } from '../storage/types.ts';
 import type { Fanout } from '../sync/fanout.ts';
 
@@ -9,17 +8,33 @@ export async function createFanout(cfg: Config, log: (level: 'info' | 'warn' | '
   return RedisFanout.connect(cfg.redisUrl!, cfg.nodeId, log, { storage });
 }
 
-export interface LoginLimiters {
-  email: AttemptLimiter;
+export interface AuthLimiters {
+  /** Failed sign-ins of one account from one address (key: `email address`): growing delays after a few. */
+  account: AttemptLimiter;
+  /** Failed sign-ins from one address, any account: growing delays after many. */
   ip: AttemptLimiter;
+  /** Accounts created from one address. */
+  signup: AttemptLimiter;
   close(): Promise<void>;
 }
 
-/** Failed-login limits: in this process for a single node, in Redis (across nodes) when REDIS_URL is set. */
-export async function createLoginLimiters(cfg: Config, log: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void): Promise<LoginLimiters> {
-  const email = new RateLimiter(LIMITS.loginAttempts, LIMITS.loginWindowMs);
-  const ip = new RateLimiter(LIMITS.loginAttemptsPerIp, LIMITS.loginWindowMs);
-  if (!cfg.redisUrl) return { email, ip, close: async () => {} };
+const MINUTE = 60_000;
+
+/** The policies of the sign-in and sign-up limits, from the configured limits. */
+export function authPolicies(l: Limits): Record<'account' | 'ip' | 'signup', BackoffPolicy> {
+  const signInWindow = Math.max(15 * MINUTE, l.loginMaxDelayMs);
+  return {
+    account: { free: l.loginFreeAttempts, baseDelayMs: 1000, maxDelayMs: l.loginMaxDelayMs, windowMs: signInWindow },
+    ip: { free: l.loginFailuresPerIp, baseDelayMs: 1000, maxDelayMs: l.loginMaxDelayMs, windowMs: signInWindow },
+    signup: { free: l.signupsPerIpPerHour, baseDelayMs: MINUTE, maxDelayMs: 60 * MINUTE, windowMs: 60 * MINUTE },
+  };
+}
+
+/** Sign-in and sign-up limits: in this process for a single node, in Redis (across nodes) when REDIS_URL is set. */
+export async function createAuthLimiters(cfg: Config, log: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void): Promise<AuthLimiters> {
+  const p = authPolicies(cfg.limits);
+  const local = { account: new RateLimiter(p.account), ip: new RateLimiter(p.ip), signup: new RateLimiter(p.signup) };
+  if (!cfg.redisUrl) return { ...local, close: async () => {} };
   const [{ Redis }, { RedisRateLimiter }] = await Promise.all([import('ioredis'), import('./redis-rate-limit.ts')]);
   // Commands fail fast while Redis is away (the limiter then counts locally) instead of queueing.
   const redis = new Redis(cfg.redisUrl, {
@@ -29,8 +44,9 @@ export async function createLoginLimiters(cfg: Config, log: (level: 'info' | 'wa
   redis.on('error', () => { /* reported by the limiter when a command fails */ });
   await redis.connect();
   return {
-    email: new RedisRateLimiter(redis, 'login-email', email, log),
-    ip: new RedisRateLimiter(redis, 'login-ip', ip, log),
+    account: new RedisRateLimiter(redis, 'login-account', local.account, log),
+    ip: new RedisRateLimiter(redis, 'login-ip', local.ip, log),
+    signup: new RedisRateLimiter(redis, 'signup-ip', local.signup, log),
     close: async () => { await redis.quit().catch(() => redis.disconnect()); },
   };
 }

@@ -18,8 +18,8 @@ describe('RedisRateLimiter', () => {
     return r;
   };
   /** A limiter as one node would have it: its own Redis connection and its own local fallback. */
-  const nodeLimiter = (name: string, limit = 3, windowMs = 60_000, redis = connect()) =>
-    new RedisRateLimiter(redis, name, new RateLimiter(limit, windowMs), log);
+  const nodeLimiter = (name: string, free = 3, windowMs = 60_000, redis = connect(), baseDelayMs = windowMs) =>
+    new RedisRateLimiter(redis, name, new RateLimiter({ free, baseDelayMs, maxDelayMs: 10 * baseDelayMs, windowMs }), log);
 
   afterEach(() => {
     for (const r of conns.splice(0)) r.disconnect();
@@ -47,14 +47,30 @@ describe('RedisRateLimiter', () => {
     expect(await a.retryAfterMs('ada@example.org')).toBe(0);
   });
 
-  it('keeps the window of the first failure and never stores the key in clear', async () => {
+  it('makes the wait grow with every further failure, from any node', async () => {
+    const name = `t-${randomBytes(4).toString('hex')}`;
+    const a = nodeLimiter(name, 2, 60_000, connect(), 1000);
+    const b = nodeLimiter(name, 2, 60_000, connect(), 1000);
+    await a.hit('k');
+    expect(await b.retryAfterMs('k')).toBe(0);
+    await b.hit('k');
+    const first = await a.retryAfterMs('k');
+    expect(first).toBeGreaterThan(500);
+    expect(first).toBeLessThanOrEqual(1000);
+    await a.hit('k');
+    const second = await b.retryAfterMs('k');
+    expect(second).toBeGreaterThan(1000);
+    expect(second).toBeLessThanOrEqual(2000);
+  });
+
+  it('forgets a key a window after its last failure and never stores the key in clear', async () => {
     const name = `t-${randomBytes(4).toString('hex')}`;
     const a = nodeLimiter(name, 2, 400);
     await a.hit('10.0.0.1');
     await a.hit('10.0.0.1');
     expect(await a.retryAfterMs('10.0.0.1')).toBeGreaterThan(0);
     const admin = connect();
-    expect(await admin.keys(`concord:limit:${name}:*`)).toEqual([a.key('10.0.0.1')]);
+    expect((await admin.keys(`concord:limit:${name}:*`)).sort()).toEqual([a.key('10.0.0.1'), `${a.key('10.0.0.1')}:wait`]);
     expect(a.key('10.0.0.1')).not.toContain('10.0.0.1');
     await new Promise((r) => setTimeout(r, 500));
     expect(await a.retryAfterMs('10.0.0.1')).toBe(0);
@@ -67,6 +83,6 @@ describe('RedisRateLimiter', () => {
     expect(await a.retryAfterMs('ada@example.org')).toBe(0);
     await a.hit('ada@example.org');
     expect(await a.retryAfterMs('ada@example.org')).toBeGreaterThan(0);
-    expect(warnings).toEqual(['login limits counted on this node only: redis unavailable']);
+    expect(warnings).toEqual(['sign-in limits counted on this node only: redis unavailable']);
   });
 });

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { AttemptLimiter, RateLimiter } from '../auth/rate-limit.ts';
+import { backoffDelay, type AttemptLimiter, type RateLimiter } from '../auth/rate-limit.ts';
 import type { FanoutLog } from './redis.ts';
 
 /**
- * Failed attempts counted in Redis, so that with several nodes behind a load
- * balancer the limit holds for the whole deployment rather than per node. A
- * fixed window per key: INCR, and the expiry set by the first failure
- * (`PEXPIRE … NX`). Keys are hashed: Redis never holds an email address.
- * Every failure is also counted in `local`; while Redis is unreachable the
+ * Attempts counted in Redis, so that with several nodes behind a load balancer
+ * the limit holds for the whole deployment rather than per node. Per key: a
+ * counter (INCR, forgotten `windowMs` after the last attempt) and, once past the
+ * free attempts, a wait key whose time to live is the wait (same policy as the
+ * in-process limiter). Keys are hashed: Redis never holds an email address.
+ * Every attempt is also counted in `local`; while Redis is unreachable the
  * limiter answers from there, so the limit falls back to per node, never to none.
  */
 export class RedisRateLimiter implements AttemptLimiter {
@@ -28,9 +29,9 @@ export class RedisRateLimiter implements AttemptLimiter {
 
   async retryAfterMs(key: string): Promise<number> {
     try {
-      const [[, count], [, ttl]] = (await this.redis.multi().get(this.key(key)).pttl(this.key(key)).exec()) as [[null, string | null], [null, number]];
+      const ttl = await this.redis.pttl(`${this.key(key)}:wait`);
       this.warned = false;
-      return Number(count ?? 0) >= this.local.limit && ttl > 0 ? ttl : 0;
+      return ttl > 0 ? ttl : 0;
     } catch (err) {
       this.fellBack(err);
       return this.local.wait(key);
@@ -39,8 +40,12 @@ export class RedisRateLimiter implements AttemptLimiter {
 
   async hit(key: string): Promise<void> {
     this.local.count(key);
+    const k = this.key(key);
+    const policy = this.local.policy;
     try {
-      await this.redis.multi().incr(this.key(key)).pexpire(this.key(key), this.local.windowMs, 'NX').exec();
+      const [[, count]] = (await this.redis.multi().incr(k).pexpire(k, policy.windowMs).exec()) as [[null, number], unknown];
+      const delay = backoffDelay(policy, count);
+      if (delay > 0) await this.redis.multi().set(`${k}:wait`, '1', 'PX', delay).pexpire(k, Math.max(policy.windowMs, delay)).exec();
     } catch (err) {
       this.fellBack(err);
     }
@@ -49,14 +54,14 @@ export class RedisRateLimiter implements AttemptLimiter {
   async reset(key: string): Promise<void> {
     this.local.forget(key);
     try {
-      await this.redis.del(this.key(key));
+      await this.redis.del(this.key(key), `${this.key(key)}:wait`);
     } catch (err) {
       this.fellBack(err);
     }
   }
 
   private fellBack(err: unknown): void {
-    if (!this.warned) this.log('warn', 'login limits counted on this node only: redis unavailable', { limiter: this.name, err: err instanceof Error ? err.message : String(err) });
+    if (!this.warned) this.log('warn', 'sign-in limits counted on this node only: redis unavailable', { limiter: this.name, err: err instanceof Error ? err.message : String(err) });
     this.warned = true;
   }
 }

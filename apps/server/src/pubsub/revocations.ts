@@ -54,9 +54,14 @@ export class RedisRevocationBus implements RevocationBus {
   }
 
   publish(r: Revocation): void {
-    this.pub.publish(REVOCATIONS_CHANNEL, JSON.stringify({ node: this.nodeId, revocation: r })).catch((err: unknown) => {
+    this.publishNow(r).catch((err: unknown) => {
       this.log('warn', 'revocation not sent to other nodes', { err: err instanceof Error ? err.message : String(err) });
     });
+  }
+
+  /** Publishes and resolves once Redis has it (the CLI waits for this before it exits). */
+  async publishNow(r: Revocation): Promise<void> {
+    await this.pub.publish(REVOCATIONS_CHANNEL, JSON.stringify({ node: this.nodeId, revocation: r }));
   }
 
   async close(): Promise<void> {

@@ -115,6 +115,34 @@ export function storageContract(name: string, make: () => Promise<Storage>, clea
       expect(await s.getToken(`t-${id}`)).toBeNull();
     });
 
+    it('tells which sessions and tokens still authenticate, and disables accounts', async () => {
+      const id = `u${Math.random().toString(36).slice(2)}`;
+      await s.createUser({ id, email: `${id}@example.org`, name: 'Lin', passwordHash: 'h', createdAt: 1 });
+      expect((await s.getUser(id))?.disabledAt).toBeNull();
+      await s.createSession({ id: `live-${id}`, userId: id, expiresAt: 1000 });
+      await s.createSession({ id: `over-${id}`, userId: id, expiresAt: 10 });
+      await s.createToken({ id: `tok-${id}`, userId: id, name: 'a', createdAt: 1 });
+      const many = Array.from({ length: 1200 }, (_, i) => `none-${i}`);
+      const asked = [`live-${id}`, `over-${id}`, `tok-${id}`, 'unknown', ...many];
+      expect([...await s.liveCredentials(asked, 500)].sort()).toEqual([`live-${id}`, `tok-${id}`]);
+      expect(await s.liveCredentials([], 500)).toEqual(new Set());
+      await s.setUserDisabled(id, 77);
+      expect((await s.getUser(id))?.disabledAt).toBe(77);
+      expect(await s.liveCredentials(asked, 500)).toEqual(new Set());
+      await s.setUserDisabled(id, null);
+      await s.deleteUserTokens(id);
+      expect([...await s.liveCredentials(asked, 500)]).toEqual([`live-${id}`]);
+    });
+
+    it('keeps invitations to sign up until they are used', async () => {
+      const email = `inv${Math.random().toString(36).slice(2)}@example.org`;
+      expect(await s.takeInvitation(email)).toBe(false);
+      await s.addInvitation(email, 1);
+      await s.addInvitation(email, 2);
+      expect(await s.takeInvitation(email)).toBe(true);
+      expect(await s.takeInvitation(email)).toBe(false);
+    });
+
     it('stores projects, members and transcripts', async () => {
       const u = `u${Math.random().toString(36).slice(2)}`;
       const v = `${u}v`;

@@ -71,4 +71,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX inbox_user ON inbox(user_id, created_at);
   `,
+  `
+  ALTER TABLE users ADD COLUMN disabled_at BIGINT;
+  CREATE TABLE invitations (
+    email TEXT PRIMARY KEY,
+    created_at BIGINT NOT NULL
+  );
+  `,
 ];

@@ -5,7 +5,7 @@ import type {
   InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SessionRecord, Storage, StoredDoc, TokenRecord, TranscriptCounts, TranscriptRecord, UserRecord,
 } from './types.ts';
 import { MIGRATIONS } from './migrations.ts';
-import { ROOM_ACCESS_SQL, toInbox, toMember, toRoomAccess, toToken, toTranscript, toUser, transcriptPatch } from './sqlite.ts';
+import { CREDENTIAL_CHUNK, liveCredentialsSql, ROOM_ACCESS_SQL, toInbox, toMember, toRoomAccess, toToken, toTranscript, toUser, transcriptPatch } from './sqlite.ts';
 
 type Row = Record<string, unknown>;
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -289,6 +289,26 @@ export class PostgresStorage implements Storage {
   }
   async deleteToken(id: string, userId: string): Promise<boolean> {
     return ((await this.pool.query('DELETE FROM tokens WHERE id = $1 AND user_id = $2', [id, userId])).rowCount ?? 0) > 0;
+  }
+  async deleteUserTokens(userId: string): Promise<void> {
+    await this.pool.query('DELETE FROM tokens WHERE user_id = $1', [userId]);
+  }
+  async setUserDisabled(userId: string, disabledAt: number | null): Promise<void> {
+    await this.pool.query('UPDATE users SET disabled_at = $1 WHERE id = $2', [disabledAt, userId]);
+  }
+  async liveCredentials(ids: string[], now: number): Promise<Set<string>> {
+    const live = new Set<string>();
+    for (let i = 0; i < ids.length; i += CREDENTIAL_CHUNK) {
+      const chunk = ids.slice(i, i + CREDENTIAL_CHUNK);
+      for (const r of await this.rows(liveCredentialsSql('SELECT unnest($1::text[])', '$2', 'SELECT unnest($1::text[])'), [chunk, now])) live.add(String(r.id));
+    }
+    return live;
+  }
+  async addInvitation(email: string, at: number): Promise<void> {
+    await this.pool.query('INSERT INTO invitations (email, created_at) VALUES ($1, $2) ON CONFLICT (email) DO UPDATE SET created_at = excluded.created_at', [email, at]);
+  }
+  async takeInvitation(email: string): Promise<boolean> {
+    return ((await this.pool.query('DELETE FROM invitations WHERE email = $1', [email])).rowCount ?? 0) > 0;
   }
 
   // ---- projects and members ------------------------------------------------------

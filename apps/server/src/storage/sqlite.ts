@@ -141,6 +141,26 @@ export class SqliteStorage implements Storage {
   async deleteToken(id: string, userId: string): Promise<boolean> {
     return this.stmt('DELETE FROM tokens WHERE id = ? AND user_id = ?').run(id, userId).changes > 0;
   }
+  async deleteUserTokens(userId: string): Promise<void> { this.stmt('DELETE FROM tokens WHERE user_id = ?').run(userId); }
+  async setUserDisabled(userId: string, disabledAt: number | null): Promise<void> {
+    this.stmt('UPDATE users SET disabled_at = ? WHERE id = ?').run(disabledAt, userId);
+  }
+  async liveCredentials(ids: string[], now: number): Promise<Set<string>> {
+    const live = new Set<string>();
+    for (let i = 0; i < ids.length; i += CREDENTIAL_CHUNK) {
+      const chunk = ids.slice(i, i + CREDENTIAL_CHUNK);
+      const marks = chunk.map(() => '?').join(',');
+      const rows = this.db.prepare(liveCredentialsSql(marks, '?', marks)).all(...chunk, now, ...chunk) as Row[];
+      for (const r of rows) live.add(String(r.id));
+    }
+    return live;
+  }
+  async addInvitation(email: string, at: number): Promise<void> {
+    this.stmt('INSERT INTO invitations (email, created_at) VALUES (?, ?) ON CONFLICT (email) DO UPDATE SET created_at = excluded.created_at').run(email, at);
+  }
+  async takeInvitation(email: string): Promise<boolean> {
+    return this.stmt('DELETE FROM invitations WHERE email = ?').run(email).changes > 0;
+  }
 
   // Projects and members
   async createProject(p: ProjectRecord, ownerId: string): Promise<void> {
@@ -255,8 +275,18 @@ export function toUser(r: Row | undefined): UserRecord | null {
   return {
     id: String(r.id), email: String(r.email), name: String(r.name),
     passwordHash: (r.password_hash as string | null) ?? null, createdAt: Number(r.created_at),
+    disabledAt: r.disabled_at === null || r.disabled_at === undefined ? null : Number(r.disabled_at),
   };
 }
+/** Ids per credential query (under both databases' parameter limits). */
+export const CREDENTIAL_CHUNK = 500;
+
+/** Sessions unexpired and tokens, of accounts not disabled, among the ids given (placeholders for sessions, now, tokens). */
+export function liveCredentialsSql(sessionIds: string, now: string, tokenIds: string): string {
+  return `SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id IN (${sessionIds}) AND s.expires_at > ${now} AND u.disabled_at IS NULL
+    UNION ALL SELECT t.id FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id IN (${tokenIds}) AND u.disabled_at IS NULL`;
+}
+
 export function toToken(r: Row): TokenRecord {
   return { id: String(r.id), userId: String(r.user_id), name: String(r.name), createdAt: Number(r.created_at) };
 }

@@ -6,6 +6,8 @@ export interface UserRecord {
   name: string;
   passwordHash: string | null;
   createdAt: number;
+  /** When an administrator disabled the account (no sign-in, no sessions, no tokens); null or absent when active. */
+  disabledAt?: number | null;
 }
 
 export interface SessionRecord {
@@ -125,6 +127,19 @@ export interface Storage {
   getToken(id: string): Promise<TokenRecord | null>;
   listTokens(userId: string): Promise<TokenRecord[]>;
   deleteToken(id: string, userId: string): Promise<boolean>;
+  deleteUserTokens(userId: string): Promise<void>;
+  /** Disables (a time) or enables (null) an account. */
+  setUserDisabled(userId: string, disabledAt: number | null): Promise<void>;
+  /**
+   * Of these session and access-token ids, the ones that still authenticate at `now`:
+   * an unexpired session or an existing token, of an account that is not disabled.
+   * Open sockets re-check their credential with it.
+   */
+  liveCredentials(ids: string[], now: number): Promise<Set<string>>;
+  /** Invitations to sign up (`CONCORD_SIGNUP=invite`), by lower-case email. */
+  addInvitation(email: string, at: number): Promise<void>;
+  /** Removes the invitation of `email`; false when there was none. */
+  takeInvitation(email: string): Promise<boolean>;
 
   // Projects and members.
   createProject(project: ProjectRecord, ownerId: string): Promise<void>;

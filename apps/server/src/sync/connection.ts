@@ -20,8 +20,6 @@ export class Connection {
   closed = false;
   /** Whether an empty-update "permission denied" notice was already sent. */
   deniedNotified = false;
-  /** When the session the socket was opened with ends (as last seen); null for an access token. */
-  sessionExpiresAt: number | null = null;
   /** Serialises message handling so a connection's frames are processed in order. */
   chain: Promise<void> = SETTLED;
   private tokens: number = LIMITS.messageBurst;

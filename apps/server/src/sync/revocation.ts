@@ -10,6 +10,8 @@ import type { Room } from './room.ts';
 export const Revocation = z.object({
   /** Sockets opened with this session or access token (sign-out, token deleted). */
   credentialId: z.string().min(1).optional(),
+  /** Every socket of this account (password reset or changed, account disabled). */
+  userId: z.string().min(1).optional(),
   /** Sockets of this user in this project (role changed, member removed). */
   member: z.object({ projectId: z.string().min(1), userId: z.string().min(1) }).optional(),
   /** Every room of this transcript: `<pid>/transcripts/<tid>` and the rooms under it (transcript deleted). */
@@ -18,13 +20,14 @@ export const Revocation = z.object({
   layersOnly: z.boolean().optional(),
   code: z.number().int().min(1000).max(4999),
   reason: z.string().max(120),
-}).refine((r) => !!(r.credentialId || r.member || r.transcript), 'a revocation names a credential, a member or a transcript');
+}).refine((r) => !!(r.credentialId || r.userId || r.member || r.transcript), 'a revocation names a credential, a user, a member or a transcript');
 
 export type Revocation = z.infer<typeof Revocation>;
 
 export function revocationMatcher(r: Revocation): (conn: Connection, room: Room) => boolean {
   return (conn, room) => {
     if (r.credentialId !== undefined && conn.credentialId !== r.credentialId) return false;
+    if (r.userId !== undefined && conn.userId !== r.userId) return false;
     if (r.member && (conn.projectId !== r.member.projectId || conn.userId !== r.member.userId)) return false;
     if (r.transcript) {
       const parsed = parseRoom(room.name);

@@ -16,6 +16,8 @@ export interface RoomManagerOptions {
   extensions?: PolicyExtensions;
   /** How long an update naming an unknown code waits for the codebook (ms). */
   codeWaitMs?: number;
+  /** Told of every commit of client updates: how many, and the milliseconds from handing them over to committed (metrics). */
+  onCommit?: (updates: number, ms: number) => void;
 }
 
 /**
@@ -48,13 +50,20 @@ export class RoomManager {
     this.commits = new CommitBatcher(storage);
     this.hooks = {
       log: opts.log,
-      append: (room, updates) => this.commits.append(room, updates),
+      append: opts.onCommit ? this.measuredAppend(opts.onCommit) : (room, updates) => this.commits.append(room, updates),
       compactAfter: opts.compactAfter ?? LIMITS.compactAfterUpdates,
       policy: roomPolicies({
         ...opts.extensions,
         codeIds: codeIdsFrom((name, fn) => this.readDoc(name, fn)),
         ...(opts.codeWaitMs !== undefined ? { codeWaitMs: opts.codeWaitMs } : {}),
       }),
+    };
+  }
+
+  private measuredAppend(report: (updates: number, ms: number) => void): RoomHooks['append'] {
+    return (room, updates) => {
+      const started = performance.now();
+      return this.commits.append(room, updates).then(() => report(updates.length, performance.now() - started));
     };
   }
 

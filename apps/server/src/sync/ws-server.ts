@@ -2,7 +2,9 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type Server as WsServer } from 'ws';
 import { CloseCode, LIMITS } from '@concord/shared';
-import type { AuthService } from '../auth/auth.service.ts';
+import type { AuthService, Principal } from '../auth/auth.service.ts';
+import type { Limits } from '../env.ts';
+import type { AddressResolver } from '../http/client-address.ts';
 import type { Storage } from '../storage/types.ts';
 import { SESSION_COOKIE, readCookie } from '../http/cookies.ts';
 import { isAllowedOrigin } from '../http/origin.ts';
@@ -11,6 +13,7 @@ import { Connection } from './connection.ts';
 import type { Room } from './room.ts';
 import type { RoomManager } from './room-manager.ts';
 import type { SyncSocket } from './socket.ts';
+import { Slot, SlotTable } from './slots.ts';
 
 export interface SyncServerOptions {
   rooms: RoomManager;
@@ -18,28 +21,26 @@ export interface SyncServerOptions {
   storage: Storage;
   origins: string[];
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
+  /** Per-address and per-account limits (`env.ts`). */
+  limits: Limits;
+  /** The client's address of an upgrade request (trusted proxies, `http/client-address.ts`). */
+  clientAddress: AddressResolver;
   /** Path prefix of sync URLs. */
   prefix?: string;
 }
 
-/** The server's bookkeeping that a closing socket updates. */
+/**
+ * What the server counts, each released when its socket closes: authenticated
+ * sockets per address and per account, and refused (unauthenticated) sockets per
+ * address, which have their own small budget so that strangers cannot take the
+ * slots of the people signed in from the same address.
+ */
 interface Registry {
-  readonly perIp: Map<string, IpSlot>;
+  readonly perIp: SlotTable;
+  readonly perUser: SlotTable;
+  readonly refusedPerIp: SlotTable;
   /** Every upgraded socket until it closes (ws's own client tracking costs a closure per socket). */
   readonly sockets: Set<SyncWebSocket>;
-}
-
-/**
- * The sockets one address has open. Every socket from that address shares the
- * slot (and its `ip` string); the slot leaves the table with its last socket.
- */
-class IpSlot {
-  n = 0;
-  constructor(readonly ip: string, readonly registry: Registry) {}
-
-  release(): void {
-    if (--this.n <= 0 && this.registry.perIp.get(this.ip) === this) this.registry.perIp.delete(this.ip);
-  }
 }
 
 /**
@@ -79,8 +80,25 @@ export class SyncWebSocket extends WebSocket implements SyncSocket {
   early: Buffer[] | null = null;
   /** Answered the last ping (or was opened since). */
   alive = true;
-  /** Its address's connection count, released when the socket closes; null once closed. */
-  slot: IpSlot | null = null;
+  /** Its address's count (authenticated or refused), released when the socket closes; null once closed. */
+  slot: Slot | null = null;
+  /** Its account's count, released when the socket closes. */
+  userSlot: Slot | null = null;
+  /** Registry it is in, to leave when it closes. */
+  registry: Registry | null = null;
+  /** A socket the server closes gets this long to answer the close frame before it is cut. */
+  graceMs = 1000;
+
+  /**
+   * Closes, and cuts the connection if the client has not completed the closing
+   * handshake within `graceMs`: a client that never answers must not hold its
+   * slot for ws's 30 s close timeout.
+   */
+  override close(code?: number, reason?: string | Buffer): void {
+    super.close(code, reason);
+    if (this.readyState === WebSocket.CLOSED) return;
+    setTimeout(() => { if (this.readyState !== WebSocket.CLOSED) this.terminate(); }, this.graceMs).unref();
+  }
 }
 
 /**
@@ -133,8 +151,10 @@ function onClose(this: WebSocket): void {
   const slot = ws.slot;
   if (slot !== null) {
     ws.slot = null;
-    slot.registry.sockets.delete(ws);
+    ws.registry?.sockets.delete(ws);
     slot.release();
+    ws.userSlot?.release();
+    ws.userSlot = null;
   }
   ws.early = null;
   const conn = ws.conn;
@@ -152,12 +172,15 @@ function onClose(this: WebSocket): void {
 export class SyncServer {
   private readonly wss: WsServer<typeof SyncWebSocket>;
   private readonly prefix: string;
-  private readonly registry: Registry = { perIp: new Map(), sockets: new Set() };
+  private readonly registry: Registry;
   private readonly strings = new StringPool(10_000);
   private readonly pingTimer: NodeJS.Timeout;
+  private readonly credentialTimer: NodeJS.Timeout;
 
   constructor(private readonly opts: SyncServerOptions) {
     this.prefix = opts.prefix ?? '/sync/';
+    const l = opts.limits;
+    this.registry = { perIp: new SlotTable(l.connectionsPerIp), perUser: new SlotTable(l.connectionsPerUser), refusedPerIp: new SlotTable(l.unauthenticatedPerIp), sockets: new Set() };
     this.wss = new WebSocketServer<typeof SyncWebSocket>({
       noServer: true,
       WebSocket: SyncWebSocket,
@@ -167,6 +190,10 @@ export class SyncServer {
     });
     this.pingTimer = setInterval(() => this.ping(), LIMITS.pingIntervalMs);
     this.pingTimer.unref();
+    this.credentialTimer = setInterval(() => {
+      void this.checkCredentials().catch((err: unknown) => this.opts.log('warn', 'credential check failed', { err: String(err) }));
+    }, l.credentialCheckMs);
+    this.credentialTimer.unref();
   }
 
   attach(server: Server): void {
@@ -176,6 +203,9 @@ export class SyncServer {
   }
 
   private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Node's HTTP server removed its own error listener when it handed the socket over;
+    // a client resetting the connection while it is refused or checked must not crash the process.
+    socket.on('error', ignoreError);
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith(this.prefix)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
@@ -187,18 +217,6 @@ export class SyncServer {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nforeign origin');
       return;
     }
-    const ip = req.socket.remoteAddress ?? 'unknown';
-    let slot = this.registry.perIp.get(ip);
-    if (slot && slot.n >= LIMITS.connectionsPerIp) {
-      socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n\r\n');
-      return;
-    }
-    if (!slot) {
-      slot = new IpSlot(ip, this.registry);
-      this.registry.perIp.set(ip, slot);
-    }
-    slot.n++;
-
     let roomName: string;
     try {
       roomName = decodeURIComponent(url.pathname.slice(this.prefix.length));
@@ -207,40 +225,74 @@ export class SyncServer {
     }
     const bearer = url.searchParams.get('token') ?? bearerFrom(req.headers.authorization);
     const cookieToken = bearer ? null : readCookie(req.headers.cookie, SESSION_COOKIE);
+    const ip = this.opts.clientAddress(req.socket.remoteAddress, req.headers);
+    const since = this.opts.rooms.beginAdmission();
+    let admitting = false;
+    // Credentials are checked before the upgrade, so a signed-in client never waits
+    // behind (or is counted with) strangers from its address.
+    const authenticated = bearer || cookieToken ? this.opts.auth.authenticate({ cookieToken, bearer }).catch(() => null) : Promise.resolve(null);
+    authenticated.then((principal) => {
+      if (!principal) return this.refuse(req, socket, head, ip);
+      const r = this.registry;
+      if (r.perIp.full(ip) || r.perUser.full(principal.user.id)) {
+        return void socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n\r\n');
+      }
+      const ws = this.upgrade(req, socket, head, r.perIp.take(ip)!);
+      if (!ws) return;
+      ws.userSlot = r.perUser.take(principal.user.id);
+      admitting = true;
+      return this.admit(ws, roomName, principal, ip, since);
+    }).catch((err: unknown) => {
+      this.opts.log('error', 'sync connection failed', { err: String(err) });
+      if (!socket.destroyed) socket.destroy();
+    }).finally(() => {
+      if (!admitting) this.opts.rooms.endAdmission(since);
+    });
+  }
 
+  /**
+   * A client without valid credentials: upgraded and closed with 4401 (so a
+   * y-websocket client stops retrying), within its address's small budget of
+   * refused sockets, and cut if it does not answer the close promptly. Past the
+   * budget it gets a plain 429 without an upgrade.
+   */
+  private refuse(req: IncomingMessage, socket: Duplex, head: Buffer, ip: string): void {
+    const slot = this.registry.refusedPerIp.take(ip);
+    if (!slot) return void socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n\r\n');
+    const ws = this.upgrade(req, socket, head, slot);
+    ws?.close(CloseCode.Unauthorized, 'sign in required');
+  }
+
+  /** Upgrades with `slot` held until the socket closes; null (slot released when closed) if ws refused the handshake. */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, slot: Slot): SyncWebSocket | null {
     // ws answers synchronously (no verifyClient): either the socket is upgraded, or the
     // handshake was refused and the socket is closing; its slot is held until it has closed.
     let upgraded = null as SyncWebSocket | null;
     this.wss.handleUpgrade(req, socket, head, (client) => { upgraded = client; });
     const ws = upgraded;
     if (!ws) {
-      const held = slot;
-      if (socket.closed) held.release();
-      else socket.once('close', () => held.release());
-      return;
+      if (socket.closed) slot.release();
+      else socket.once('close', () => slot.release());
+      return null;
     }
     ws.slot = slot;
+    ws.registry = this.registry;
+    ws.graceMs = this.opts.limits.closeGraceMs;
     this.registry.sockets.add(ws);
     fastListenerTable(ws);
-    // Frames that arrive while we authenticate and load are kept in `early`; none are dropped.
+    // Frames that arrive while we authorise and load are kept in `early`; none are dropped.
     ws.on('message', onMessage);
     ws.on('pong', onPong);
     ws.on('error', onError);
     ws.on('close', onClose);
-    this.admit(ws, roomName, bearer, cookieToken).catch((err: unknown) => {
-      this.opts.log('error', 'sync connection failed', { err: String(err) });
-      ws.close(CloseCode.RoomFailed, 'server error');
-    });
+    return ws;
   }
 
-  /** Authenticates and authorises an upgraded socket, then joins it to its room. */
-  private async admit(ws: SyncWebSocket, roomName: string, bearer: string | null, cookieToken: string | null): Promise<void> {
+  /** Authorises an authenticated, upgraded socket, then joins it to its room. */
+  private async admit(ws: SyncWebSocket, roomName: string, principal: Principal, ip: string, since: number): Promise<void> {
     const rooms = this.opts.rooms;
-    const since = rooms.beginAdmission();
     let ended = false;
     try {
-      const principal = await this.opts.auth.authenticate({ cookieToken, bearer }).catch(() => null);
-      if (!principal) return ws.close(CloseCode.Unauthorized, 'sign in required');
       const decision = await authorizeRoom(this.opts.storage, roomName, principal.user.id).catch(() => null);
       if (!decision) return ws.close(CloseCode.RoomFailed, 'server error');
       if (!decision.ok) return ws.close(decision.code, decision.reason);
@@ -248,7 +300,7 @@ export class SyncServer {
       const s = this.strings;
       const conn = new Connection(
         ws, s.get(principal.user.id), s.get(principal.user.name), decision.access === 'read', s.get(decision.room.projectId),
-        ws.slot.ip, s.get(principal.credentialId),
+        s.get(ip), s.get(principal.credentialId),
       );
       const room = await rooms.join(roomName, conn);
       ended = true;
@@ -260,42 +312,44 @@ export class SyncServer {
         room.leave(conn);
         return;
       }
-      conn.sessionExpiresAt = principal.expiresAt;
       ws.room = room;
       ws.conn = conn;
       const early = ws.early;
       ws.early = null;
       if (early) for (const d of early) deliver(room, conn, d);
+    } catch (err) {
+      this.opts.log('error', 'sync connection failed', { err: String(err) });
+      ws.close(CloseCode.RoomFailed, 'server error');
     } finally {
       if (!ended) rooms.endAdmission(since);
     }
   }
 
   /**
-   * Sessions end (30 days after their last use) while sockets opened with them stay
-   * open. Sockets past their session's end as last seen are checked in storage, one
-   * read per session: if the session slid forward (it was used over HTTP) the socket
-   * keeps going with the new end; if it is over or gone, the socket is closed (4401).
-   * Runs with the pings; returns the sockets closed.
+   * Every open socket's session or access token is looked up in storage again
+   * (one read per 500 credentials): a session that ended or was deleted, a token
+   * deleted, or an account disabled or given a new password (which ends both),
+   * closes its sockets with 4401, whichever process changed the database.
+   * Runs every `limits.credentialCheckMs`; returns the sockets closed.
    */
-  async checkSessions(now = Date.now()): Promise<number> {
-    const due = new Map<string, SyncWebSocket[]>();
+  async checkCredentials(now = Date.now()): Promise<number> {
+    const byCredential = new Map<string, SyncWebSocket[]>();
     for (const ws of this.registry.sockets) {
-      const conn = ws.conn;
-      if (!conn || conn.closed || conn.sessionExpiresAt === null || conn.credentialId === null || now < conn.sessionExpiresAt) continue;
-      const list = due.get(conn.credentialId);
+      const id = ws.conn?.credentialId;
+      if (!id || ws.conn!.closed) continue;
+      const list = byCredential.get(id);
       if (list) list.push(ws);
-      else due.set(conn.credentialId, [ws]);
+      else byCredential.set(id, [ws]);
     }
+    if (byCredential.size === 0) return 0;
+    const live = await this.opts.storage.liveCredentials([...byCredential.keys()], now);
     let closed = 0;
-    for (const [sessionId, sockets] of due) {
-      const expiresAt = await this.opts.auth.sessionExpiry(sessionId).catch(() => undefined);
-      if (expiresAt === undefined) continue; // storage unavailable: try again at the next round
+    for (const [id, sockets] of byCredential) {
+      if (live.has(id)) continue;
       for (const ws of sockets) {
         const conn = ws.conn;
         if (!conn || conn.closed) continue;
-        if (expiresAt !== null) { conn.sessionExpiresAt = expiresAt; continue; }
-        conn.close(CloseCode.Unauthorized, 'session expired');
+        conn.close(CloseCode.Unauthorized, 'session ended');
         ws.room?.leave(conn);
         closed++;
       }
@@ -304,7 +358,6 @@ export class SyncServer {
   }
 
   private ping(): void {
-    void this.checkSessions().catch((err: unknown) => this.opts.log('warn', 'session check failed', { err: String(err) }));
     for (const ws of this.registry.sockets) {
       if (!ws.alive) {
         ws.terminate();
@@ -318,10 +371,14 @@ export class SyncServer {
   get connectionCount(): number { return this.registry.sockets.size; }
 
   /** Client addresses with at least one socket open (or still closing). */
-  get addressCount(): number { return this.registry.perIp.size; }
+  get addressCount(): number {
+    const r = this.registry;
+    return new Set([...r.perIp.keys(), ...r.refusedPerIp.keys()]).size;
+  }
 
   async close(): Promise<void> {
     clearInterval(this.pingTimer);
+    clearInterval(this.credentialTimer);
     const open = [...this.registry.sockets];
     const closed = open.map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve())));
     for (const ws of open) ws.terminate();
@@ -329,6 +386,8 @@ export class SyncServer {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 }
+
+function ignoreError(): void { /* the socket is being refused or closed anyway; ws adds its own listener once upgraded */ }
 
 function bearerFrom(header: string | undefined): string | null {
   if (!header) return null;

@@ -15,6 +15,7 @@ import {
 } from '@concord/shared';
 import { SyncedRoom, combineStatus, type CombinedStatus } from './room.svelte.ts';
 import { UndoRouter } from './undo.ts';
+import { safeUser } from './safe-user.ts';
 
 /** Transaction origin of codings made in this tab: only these are undone by Ctrl-Z. */
 export const CODING_ORIGIN = { name: 'concord:coding' } as const;
@@ -186,7 +187,7 @@ export class TranscriptSession {
       if (!s.user || typeof s.user.id !== 'string') continue;
       out.push({
         clientId,
-        user: s.user,
+        user: safeUser(s.user),
         activity: s.activity ?? null,
         hasViewport: !!s.viewport,
         isSelf: clientId === self,

@@ -1,4 +1,5 @@
 import type * as Y from 'yjs';
+import { safeUser } from '../collab/safe-user.ts';
 import {
   applyDecision, findDisagreements, layerCodings, layerRoom, reconcileState, recordAgreements, TranscriptDoc, transcriptRoom,
   type Decision, type DecisionAction, type Disagreement, type ResolvedCoding, type ResolvedTurn,
@@ -214,7 +215,7 @@ export class ReconcileSession {
     for (const [clientId, raw] of this.room.awareness.getStates()) {
       const s = raw as ReconcileAwareness;
       if (!s.user || typeof s.user.id !== 'string' || !s.reconcile || s.reconcile.pair !== this.pair) continue;
-      out.push({ clientId, user: s.user, isSelf: clientId === self, viewing: s.reconcile.viewing ?? null, following: s.reconcile.following !== false });
+      out.push({ clientId, user: safeUser(s.user), isSelf: clientId === self, viewing: s.reconcile.viewing ?? null, following: s.reconcile.following !== false });
     }
     out.sort((x, y) => Number(y.isSelf) - Number(x.isSelf) || x.user.name.localeCompare(y.user.name));
     this.participants = out;
