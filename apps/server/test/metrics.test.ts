@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { codebookRoom } from '@concord/shared';
+import { CodebookDoc, codebookRoom } from '@concord/shared';
 import type { ConcordServer } from '../src/server.ts';
 import { connect, destroyProviders, makeProject, makeUser, startTestServer, synced, waitFor } from './helpers.ts';
 
@@ -21,7 +21,7 @@ describe('/metrics', () => {
     const p = connect(server.url, codebookRoom(pid), u.token);
     await synced(p);
     const before = value(await (await fetch(`${server.url}/metrics`)).text(), 'concord_updates_committed_total');
-    for (let i = 0; i < 5; i++) p.doc.getMap('codes').set(`k${i}`, i);
+    for (let i = 0; i < 5; i++) new CodebookDoc(p.doc).createCode({ name: `Code ${i}` });
     let text = '';
     const poll = setInterval(async () => { text = await (await fetch(`${server.url}/metrics`)).text(); }, 50);
     try {

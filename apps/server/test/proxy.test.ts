@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { codebookRoom } from '@concord/shared';
+import { CodebookDoc, codebookRoom } from '@concord/shared';
 import type { ConcordServer } from '../src/server.ts';
 import { addMember, connect, destroyProviders, makeProject, makeUser, startTestServer, synced, waitFor, type TestUser } from './helpers.ts';
 import { NGINX, startNginx } from './nginx.ts';
@@ -60,8 +60,8 @@ describe.skipIf(!HAVE_NGINX)('behind nginx', () => {
     await Promise.all(clients.map((p) => synced(p, 120_000)));
     expect(server.sync.connectionCount).toBe(300);
     // One writes; all 300 receive it through the proxy.
-    clients[7]!.doc.getMap('codes').set('hello', 'through nginx');
-    await waitFor(() => clients.every((p) => p.doc.getMap('codes').get('hello') === 'through nginx'), 60_000, 'every client to receive the update');
+    new CodebookDoc(clients[7]!.doc).createCode({ id: 'hello', name: 'through nginx' });
+    await waitFor(() => clients.every((p) => new CodebookDoc(p.doc).get('hello')?.name === 'through nginx'), 60_000, 'every client to receive the update');
     expect(proxy.log()).not.toMatch(/\[(error|crit|alert|emerg)\]/);
   }, 240_000);
 
