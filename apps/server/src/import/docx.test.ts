@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { strToU8, zipSync } from 'fflate';
 import { listSpeakers, parseTranscript, transcriptBody } from '@concord/shared';
 import { DocxError, extractDocx, extractDocxText, listZip } from './docx.ts';
+import { TEAMS_DOCX_PARAGRAPHS } from '../../../../packages/shared/src/import/fixtures/formats.ts';
 
 const CONTENT_TYPES = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
@@ -61,6 +62,12 @@ describe('extractDocxText', () => {
     expect(transcriptBody(p.turns).text).toBe(
       'Hello\n\nHi\n\nWhat do you work on?\n\nModels at Company X: mostly ranking.\nAnd some forecasting.\n\nThanks & bye.',
     );
+  });
+
+  it('a Teams transcript: notices and the meeting date and duration stay out of the speakers\' words', async () => {
+    const p = parseTranscript(await extractDocxText(makeDocx(TEAMS_DOCX_PARAGRAPHS)), 'Project interview 4.docx');
+    expect(p.turns.map((t) => [t.speaker, t.startMs])).toEqual([['Jane Doe', 3000], ['Tomás García', 10000], ['Jane Doe', 31000]]);
+    expect(p.turns.map((t) => t.text).join('\n')).not.toMatch(/transcription|2024|45m/);
   });
 
   it('reads the ZIP directory', () => {

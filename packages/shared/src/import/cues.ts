@@ -126,7 +126,7 @@ function voiceSegments(payload: string): Segment[] {
     .filter((s) => s.text !== '');
 }
 
-const CUE_LABEL_RE = /^([^:]{1,60}?)\s*:\s+(\S.*)$/;
+const CUE_LABEL_RE = /^([^:：]{1,60}?)\s*(?::\s+|：\s*)(\S.*)$/;
 
 /**
  * Turns cue blocks into cues with speakers: `<v Name>` voice tags, or

@@ -18,3 +18,4 @@ export { normalizeTranscriptText, parseTranscript, type ParseTranscriptOptions }
 export { TURN_SEPARATOR, bodyCodings, inlineCodingToBodyRange, listSpeakers, transcriptBody } from './body.ts';
 export { looksLikeWebVtt, parseWebVtt } from './webvtt.ts';
 export { looksLikeSrt, parseSrt } from './srt.ts';
+export { looksLikeNvivoTable, parseNvivoTable } from './nvivo-table.ts';

@@ -102,12 +102,21 @@ function isBoundary(cps: readonly string[], pos: number, isStart: boolean): bool
   return isStart ? BOUNDARY_RE.test(before) || BOUNDARY_RE.test(at) : BOUNDARY_RE.test(at) || BOUNDARY_RE.test(before);
 }
 
-const CONVENTION_WORDS: Record<PositionConvention, string> = {
-  codepoints: 'Unicode characters (the REFI-QDA standard)',
-  'codepoints-crlf1': 'Unicode characters with each Windows line break (CR+LF) counted once, as ATLAS.ti does',
-  utf16: 'UTF-16 code units, as NVivo for Windows does (emoji and other rare characters count twice)',
-  'utf16-crlf1': 'UTF-16 code units with each Windows line break counted once',
-};
+/** How a position convention is described to the researcher; the tool is named from the file's `origin` when it wrote them. */
+function conventionWords(convention: PositionConvention, origin: string): string {
+  switch (convention) {
+    case 'codepoints':
+      return 'Unicode characters (the REFI-QDA standard)';
+    case 'codepoints-crlf1':
+      return 'Unicode characters with each Windows line break (CR+LF) counted once, as ATLAS.ti does';
+    case 'utf16': {
+      const by = /nvivo/i.test(origin) ? `as ${origin.trim()} wrote them` : 'as NVivo for Windows does';
+      return `UTF-16 code units, ${by} (emoji and other rare characters count twice)`;
+    }
+    case 'utf16-crlf1':
+      return 'UTF-16 code units with each Windows line break counted once';
+  }
+}
 
 interface RawSelection {
   node: XNode;
@@ -360,7 +369,7 @@ class Importer {
 
     const choice = chooseConvention(raw, rawSels, conventionHint(this.origin));
     if (choice.nonStandard) {
-      this.warn(`${label}: selection positions were read as ${CONVENTION_WORDS[choice.convention]}, because that is how they fit the text; check a few coded passages.`);
+      this.warn(`${label}: selection positions were read as ${conventionWords(choice.convention, this.origin)}, because that is how they fit the text; check a few coded passages.`);
     }
     if (choice.splits) {
       this.warn(`${label}: ${plural(choice.splits, 'selection boundary', 'selection boundaries')} fell inside a character (between the halves of an emoji or similar) and ${choice.splits === 1 ? 'was' : 'were'} moved to the next character.`);
@@ -618,26 +627,27 @@ function findProjectEntry(zip: ZipArchive): ZipEntry {
   );
 }
 
+/** Names of the `<item>` children of `<group>`; empty when the group is absent or empty (`<Sets/>` warns of nothing). */
+function namesIn(root: XNode, group: string, item: string): string[] {
+  const g = child(root, group);
+  return g ? childrenNamed(g, item).map((s) => s.attrs['name'] ?? '(unnamed)') : [];
+}
+
+function warnSets(root: XNode, imp: Importer): void {
+  const names = namesIn(root, 'Sets', 'Set');
+  if (names.length) imp.warn(`${plural(names.length, 'set')} (${listSome(names)}) could not be imported: Concord has no sets.`);
+}
+
 function countWarnings(root: XNode, imp: Importer): void {
-  const sets = child(root, 'Sets');
-  if (sets) {
-    const names = childrenNamed(sets, 'Set').map((s) => s.attrs['name'] ?? '(unnamed)');
-    imp.warn(`${plural(names.length, 'set')} (${listSome(names)}) could not be imported: Concord has no sets.`);
-  }
-  const variables = child(root, 'Variables');
-  if (variables) {
-    const names = childrenNamed(variables, 'Variable').map((s) => s.attrs['name'] ?? '(unnamed)');
-    imp.warn(`${plural(names.length, 'variable')} (${listSome(names)}) could not be imported: Concord has no variables.`);
-  }
-  const cases = child(root, 'Cases');
-  if (cases) {
-    const names = childrenNamed(cases, 'Case').map((s) => s.attrs['name'] ?? '(unnamed)');
-    imp.warn(`${plural(names.length, 'case')} (${listSome(names)}) could not be imported: Concord has no cases.`);
-  }
-  const links = child(root, 'Links');
-  if (links) imp.warn(`${plural(childrenNamed(links, 'Link').length, 'link')} between items could not be imported.`);
-  const graphs = child(root, 'Graphs');
-  if (graphs) imp.warn(`${plural(childrenNamed(graphs, 'Graph').length, 'graph')} (network views) could not be imported.`);
+  warnSets(root, imp);
+  const variables = namesIn(root, 'Variables', 'Variable');
+  if (variables.length) imp.warn(`${plural(variables.length, 'variable')} (${listSome(variables)}) could not be imported: Concord has no variables.`);
+  const cases = namesIn(root, 'Cases', 'Case');
+  if (cases.length) imp.warn(`${plural(cases.length, 'case')} (${listSome(cases)}) could not be imported: Concord has no cases.`);
+  const links = namesIn(root, 'Links', 'Link').length;
+  if (links) imp.warn(`${plural(links, 'link')} between items could not be imported.`);
+  const graphs = namesIn(root, 'Graphs', 'Graph').length;
+  if (graphs) imp.warn(`${plural(graphs, 'graph')} (network views) could not be imported.`);
 }
 
 /**
@@ -727,11 +737,7 @@ export function readQdc(input: Uint8Array | string): QdaCodebookReport {
     codesParent = child(root, 'Codes');
     const ns = rootNamespace(root);
     if (ns !== CODEBOOK_NS) imp.warn(`The codebook does not use the REFI-QDA codebook namespace (${ns ?? 'none'}); it was read anyway.`);
-    const sets = child(root, 'Sets');
-    if (sets) {
-      const names = childrenNamed(sets, 'Set').map((s) => s.attrs['name'] ?? '(unnamed)');
-      imp.warn(`${plural(names.length, 'set')} (${listSome(names)}) could not be imported: Concord has no sets.`);
-    }
+    warnSets(root, imp);
   } else if (root.name === 'Project') {
     const cb = child(root, 'CodeBook');
     codesParent = cb ? child(cb, 'Codes') : undefined;
