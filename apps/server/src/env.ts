@@ -28,6 +28,14 @@ export interface Config {
   nodeId: string;
   /** Quiet logs. `CONCORD_LOG` = info (default) | silent. */
   log: 'info' | 'silent';
+  /**
+   * Where recordings attached to transcripts are kept. `CONCORD_MEDIA_DIR`,
+   * default `<dataDir>/media`. With several nodes it must be a directory every
+   * node mounts (NFS, SMB, a shared volume).
+   */
+  mediaDir: string;
+  /** Largest recording accepted, bytes. `CONCORD_MEDIA_MAX_MB` (megabytes), default 2048. */
+  maxMediaBytes: number;
 }
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -57,8 +65,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sqliteSync: sync,
     nodeId: env.CONCORD_NODE ?? Math.random().toString(36).slice(2, 8),
     log: env.CONCORD_LOG === 'silent' ? 'silent' : 'info',
+    mediaDir: path.resolve(env.CONCORD_MEDIA_DIR || path.join(env.CONCORD_DATA ?? './data', 'media')),
+    maxMediaBytes: int(env.CONCORD_MEDIA_MAX_MB, 2048, 'CONCORD_MEDIA_MAX_MB') * 1024 * 1024,
   };
-  return { ...cfg, ...overrides };
+  const merged = { ...cfg, ...overrides };
+  // A test or caller that moves the data directory moves the default media directory with it.
+  if (overrides.dataDir && !overrides.mediaDir && !env.CONCORD_MEDIA_DIR) merged.mediaDir = path.join(merged.dataDir, 'media');
+  return merged;
 }
 
 export { REPO_ROOT };

@@ -18,6 +18,7 @@ import { transcriptRoutes } from './http/transcripts.routes.ts';
 import { agreementRoutes } from './http/agreement.routes.ts';
 import { inboxRoutes } from './http/inbox.routes.ts';
 import { exchangeRoutes } from './http/exchange.routes.ts';
+import { mediaRoutes } from './http/media.routes.ts';
 import { checkCommentsUpdate } from './comments/comment-rules.ts';
 import { inboxHook } from './comments/inbox.ts';
 import { TranscriptIndex } from './transcripts/transcript-index.ts';
@@ -68,7 +69,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
     ...(presence ? { presence } : {}),
     loginLimiter,
   };
-  const app = createApp(deps, [transcriptRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, ...(opts.extraRoutes ?? [])]);
+  const app = createApp(deps, [transcriptRoutes, mediaRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, ...(opts.extraRoutes ?? [])]);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   const sync = new SyncServer({ rooms, auth, storage, origins: cfg.origins, log });
   sync.attach(server);

@@ -36,6 +36,10 @@ export interface Segment {
   end: number;
   text: string;
   memo?: string;
+  /** Seconds into the recording where the coded turn starts, when the transcript has times. */
+  startTime?: number;
+  /** The file the transcript was imported from. */
+  sourceFile?: string;
 }
 
 /** Answer of `POST /api/projects/:pid/import` (a REFI-QDA project or codebook). */

@@ -1,3 +1,4 @@
+import { formatTimecode } from '../media/timecode.ts';
 import type { Segment } from '../api.ts';
 import type { Code } from '../schema/codebook.ts';
 import { toCsv } from './csv.ts';
@@ -12,9 +13,9 @@ export const SEGMENT_PAPER_COLUMNS = ['codeName', 'transcriptName', 'speaker', '
 export function segmentsCsv(segments: readonly PaperSegment[]): string {
   const rows = segments.map((s) => ({
     code: s.codeName, transcript: s.transcriptName, speaker: s.speaker ?? '', coder: s.coderName, quote: s.text, memo: s.memo ?? '',
-    start: s.start, end: s.end,
+    start: s.start, end: s.end, file: s.sourceFile ?? '', time: s.startTime !== undefined ? formatTimecode(s.startTime) : '',
   }));
-  return toCsv(rows, ['code', 'transcript', 'speaker', 'coder', 'quote', 'memo', 'start', 'end']);
+  return toCsv(rows, ['code', 'transcript', 'speaker', 'coder', 'quote', 'memo', 'start', 'end', 'time', 'file']);
 }
 
 /** Markdown text safe to embed: no HTML, no accidental headings or lists from the quote. */

@@ -1,0 +1,1 @@
+export { formatTimecode, turnIndexAtTime } from './timecode.ts';
