@@ -21,6 +21,8 @@ export interface ProjectSummary { id: string; name: string; role: string }
 export interface Member { userId: string; email: string; name: string; role: string }
 export interface TranscriptSummary {
   id: string; name: string; turns: number; codings: number; mode?: 'open' | 'independent'; revealed?: boolean;
+  /** In an import's answer: the file it came from, and how many turns have a recording time. */
+  sourceFile?: string | null; timedTurns?: number;
 }
 export interface ApiErrorBody { error: { code: string; message: string } }
 

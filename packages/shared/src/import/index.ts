@@ -10,6 +10,7 @@ export type {
 } from './types.ts';
 export {
   MAX_TRANSCRIPT_BYTES,
+  TRANSCRIPT_FILE_EXTENSIONS,
   checkTranscriptInput,
   type TranscriptInputCheck,
   type TranscriptInputErrorCode,

@@ -1,1 +1,1 @@
-export { formatTimecode, turnIndexAtTime } from './timecode.ts';
+export { formatTimecode, timeForOffset, turnIndexAtTime } from './timecode.ts';

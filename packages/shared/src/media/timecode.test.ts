@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTimecode, turnIndexAtTime } from './timecode.ts';
+import { formatTimecode, timeForOffset, turnIndexAtTime } from './timecode.ts';
 
 describe('formatTimecode', () => {
   it('writes minutes and seconds, hours from an hour on', () => {
@@ -30,5 +30,19 @@ describe('turnIndexAtTime', () => {
     expect(turnIndexAtTime([{ startTime: 3, endTime: null }], 1)).toBe(-1);
     expect(turnIndexAtTime(turns, 100)).toBe(-1);
     expect(turnIndexAtTime([], 1)).toBe(-1);
+  });
+});
+
+describe('timeForOffset', () => {
+  const turns = [
+    { start: 0, startTime: 1.5 },
+    { start: 10, startTime: null },
+    { start: 20, startTime: 9 },
+  ];
+  it('is the start of the turn holding the words, or of the last timed turn before it', () => {
+    expect(timeForOffset(turns, 3)).toBe(1.5);
+    expect(timeForOffset(turns, 12)).toBe(1.5);
+    expect(timeForOffset(turns, 20)).toBe(9);
+    expect(timeForOffset([{ start: 0, startTime: null }], 5)).toBeNull();
   });
 });

@@ -34,3 +34,17 @@ export function turnIndexAtTime(turns: readonly { startTime: number | null; endT
   // A pause after a turn whose end is known: nobody is speaking, keep the last turn lit (players show where they are).
   return end !== null && seconds > end + 30 ? -1 : found;
 }
+
+/**
+ * Where the recording should play from for a position in the text: the start
+ * time of the turn containing `offset`, or of the nearest timed turn before it.
+ * Null when no turn up to there has a time.
+ */
+export function timeForOffset(turns: readonly { start: number; startTime: number | null }[], offset: number): number | null {
+  let found: number | null = null;
+  for (const t of turns) {
+    if (t.start > offset) break;
+    if (t.startTime !== null) found = t.startTime;
+  }
+  return found;
+}
