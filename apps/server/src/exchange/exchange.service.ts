@@ -7,6 +7,8 @@ import {
 import { badRequest } from '../errors.ts';
 import type { AppDeps } from '../http/context.ts';
 import { extractDocxText } from '../import/docx.ts';
+import fsp from 'node:fs/promises';
+import { bytesStream, MediaError, mediaStore } from '../media/media-store.ts';
 
 export type ExportFormat = 'qdpx' | 'qdc' | 'csv' | 'md';
 
@@ -32,7 +34,11 @@ async function loadProject(deps: AppDeps, pid: string): Promise<{ codebook: Y.Do
         if (l.getMap('codings').size > 0) layers.set(m.userId, l);
       }
     }
-    transcripts.push({ id: t.id, name: t.name, doc: await copy(transcriptRoom(pid, t.id)), layers, comments: await copy(commentsRoom(pid, t.id)) });
+    const recording = await mediaStore(deps.config).get(pid, t.id);
+    const media = recording
+      ? { bytes: new Uint8Array(await fsp.readFile(recording.file)), contentType: recording.info.contentType, fileName: recording.info.fileName }
+      : null;
+    transcripts.push({ id: t.id, name: t.name, doc: await copy(transcriptRoom(pid, t.id)), layers, comments: await copy(commentsRoom(pid, t.id)), media });
   }
   return { codebook, transcripts, release: () => { for (const d of docs) d.destroy(); } };
 }
@@ -125,6 +131,17 @@ export async function importRefi(deps: AppDeps, pid: string, userId: string, byt
     sourceIds.set(source.guid, id);
     const r = await deps.rooms.withDoc(transcriptRoom(pid, id), (doc) => fillTranscriptFromQda(doc, source, ids, coderFor));
     warnings.push(...r.skipped);
+    if (source.media?.bytes) {
+      try {
+        const info = await mediaStore(deps.config).save(pid, id, bytesStream(source.media.bytes), { fileName: source.media.fileName, uploadedBy: userId });
+        await deps.rooms.withDoc(transcriptRoom(pid, id), (doc) => new TranscriptDoc(doc).setMedia({
+          contentType: info.contentType, size: info.size, fileName: info.fileName, uploadedAt: info.uploadedAt,
+        }));
+      } catch (err) {
+        if (!(err instanceof MediaError)) throw err;
+        warnings.push(`"${source.name}": its recording was not attached (${err.message})`);
+      }
+    }
     const turns = await deps.rooms.readDoc(transcriptRoom(pid, id), (doc) => new TranscriptDoc(doc).turns.length);
     await deps.storage.createTranscript({ id, projectId: pid, name: source.name, createdAt: Date.now(), turns, codings: r.codings, mode: 'open', revealed: false });
     transcripts.push({ id, name: source.name, codings: r.codings });

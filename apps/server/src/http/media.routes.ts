@@ -4,14 +4,8 @@ import { Hono } from 'hono';
 import parseRange from 'range-parser';
 import { transcriptRoom, TranscriptDoc, type TranscriptMedia } from '@concord/shared';
 import { HttpError, badRequest, notFound, tooLarge } from '../errors.ts';
-import { MediaError, MediaStore } from '../media/media-store.ts';
-import type { Config } from '../env.ts';
+import { MediaError, mediaStore } from '../media/media-store.ts';
 import { requireRole, type AppDeps, type Env } from './context.ts';
-
-/** The recordings of a deployment (one store per configuration). */
-export function mediaStore(config: Config): MediaStore {
-  return new MediaStore(config.mediaDir, config.maxMediaBytes);
-}
 
 const STATUS: Record<MediaError['detail']['code'], 400 | 413 | 415> = { empty: 400, too_large: 413, not_media: 415 };
 

@@ -8,7 +8,7 @@ import {
 import { badRequest, notFound, tooLarge } from '../errors.ts';
 import { importFiles, importTranscript } from '../transcripts/import.service.ts';
 import { parseJson, requireRole, type AppDeps, type Env } from './context.ts';
-import { mediaStore } from './media.routes.ts';
+import { mediaStore } from '../media/media-store.ts';
 
 const RenameSpeakerBody = z.object({ name: z.string().trim().min(1).max(200) });
 const TranscriptPatchBody = z.object({ name: z.string().trim().min(1).max(200) });

@@ -3,6 +3,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
+import type { Config } from '../env.ts';
 
 /**
  * Recordings attached to transcripts, kept as files: `<dir>/<projectId>/<transcriptId>.media`
@@ -149,4 +150,19 @@ export class MediaStore {
     await fsp.rm(p.data, { force: true });
     return had;
   }
+}
+
+/** The recordings of a deployment, where its configuration says. */
+export function mediaStore(config: Pick<Config, 'mediaDir' | 'maxMediaBytes'>): MediaStore {
+  return new MediaStore(config.mediaDir, config.maxMediaBytes);
+}
+
+/** A stream of the given bytes (for `MediaStore.save` from memory, e.g. a REFI-QDA import). */
+export function bytesStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
 }

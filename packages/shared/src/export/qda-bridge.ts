@@ -1,10 +1,10 @@
 import * as Y from 'yjs';
 import { CodebookDoc, type Code } from '../schema/codebook.ts';
 import { CommentsDoc } from '../schema/comments.ts';
-import { layerCodings, TranscriptDoc, type ResolvedCoding } from '../schema/transcript.ts';
+import { layerCodings, TranscriptDoc, type ResolvedCoding, type TurnInput } from '../schema/transcript.ts';
 import { utf16ToCodePoints, codePointsToUtf16 } from '../schema/anchors.ts';
 import { toRefiGuid, normalizeRefiGuid } from '../refi/index.ts';
-import type { QdaCode, QdaNote, QdaProject, QdaSelection, QdaSource, QdaUser } from '../refi/index.ts';
+import type { QdaCode, QdaMedia, QdaNote, QdaProject, QdaSelection, QdaSource, QdaSyncPoint, QdaUser } from '../refi/index.ts';
 
 /**
  * Between Concord's documents and the REFI-QDA model. Ids are kept stable so that
@@ -21,6 +21,42 @@ export interface TranscriptInput {
   /** Private layers that may be exported (revealed ones), by coder id. */
   layers: Map<string, Y.Doc>;
   comments: Y.Doc | null;
+  /** The transcript's recording, to travel in the archive beside its text. */
+  media?: { bytes: Uint8Array; contentType: string; fileName: string } | null;
+}
+
+/**
+ * SyncPoints of a transcript: each timed turn's first character at its start
+ * time, and its last character at its end time when known (code points, ms).
+ */
+export function transcriptSyncPoints(td: TranscriptDoc, sourceGuid: string): QdaSyncPoint[] {
+  const text = td.body.toString();
+  const points: QdaSyncPoint[] = [];
+  for (const turn of td.resolveTurns()) {
+    if (turn.startTime !== null) {
+      points.push({ guid: toRefiGuid(`${sourceGuid}#sync:${turn.id}`), position: utf16ToCodePoints(text, turn.start), timeMs: Math.round(turn.startTime * 1000) });
+    }
+    if (turn.endTime !== null) {
+      const end = turn.start + text.slice(turn.start, turn.end).trimEnd().length;
+      points.push({ guid: toRefiGuid(`${sourceGuid}#sync-end:${turn.id}`), position: utf16ToCodePoints(text, end), timeMs: Math.round(turn.endTime * 1000) });
+    }
+  }
+  return points;
+}
+
+/** Turn times (seconds) from SyncPoints: a point at a turn's first character starts it, one at its last character ends it. */
+export function turnTimesFromSyncPoints(
+  text: string, turns: readonly { start: number }[], points: readonly QdaSyncPoint[],
+): { startTime: number | null; endTime: number | null }[] {
+  const at = (cp: number) => codePointsToUtf16(text, cp);
+  const placed = points.map((p) => ({ pos: at(p.position), t: p.timeMs / 1000 }));
+  return turns.map((turn, i) => {
+    const next = turns[i + 1]?.start ?? text.length;
+    const end = turn.start + text.slice(turn.start, next).trimEnd().length;
+    const inside = placed.filter((p) => p.pos >= turn.start && p.pos < end);
+    const last = placed.find((p) => p.pos === end);
+    return { startTime: inside[0]?.t ?? null, endTime: last?.t ?? null };
+  });
 }
 
 export const codingGuid = (selectionGuid: string): string => toRefiGuid(`${selectionGuid}#coding`);
@@ -98,7 +134,11 @@ export function projectToQda(input: {
       }
     }
     selections.sort((a, b) => a.start - b.start || a.end - b.end || a.guid.localeCompare(b.guid));
-    return { guid: sourceGuid, name: t.name, text, selections };
+    const syncPoints = transcriptSyncPoints(td, sourceGuid);
+    const media: QdaMedia | null = t.media
+      ? { kind: t.media.contentType.startsWith('video/') ? 'video' : 'audio', guid: toRefiGuid(`${sourceGuid}#media`), fileName: t.media.fileName, bytes: t.media.bytes }
+      : null;
+    return { guid: sourceGuid, name: t.name, text, selections, ...(syncPoints.length ? { syncPoints } : {}), ...(media ? { media } : {}) };
   });
   return { name: input.name, origin: input.origin ?? 'Concord', users: [...users.values()], codes, sources, notes };
 }
@@ -150,11 +190,14 @@ export function fillTranscriptFromQda(
 ): { codings: number; skipped: string[] } {
   const t = new TranscriptDoc(doc);
   const text = source.text;
-  const turns: { speaker: string | null; start: number }[] = [];
+  const turns: TurnInput[] = [];
   const re = /(^|\n\n+)(?=\S)/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     turns.push({ speaker: null, start: m.index + m[1]!.length });
     if (m[0].length === 0) re.lastIndex++;
+  }
+  if (source.syncPoints?.length) {
+    turnTimesFromSyncPoints(text, turns, source.syncPoints).forEach((times, i) => Object.assign(turns[i]!, times));
   }
   t.initialise(text, turns, { name: source.name, format: 'refi-qda', sourceFile: null });
   t.meta.set('refiGuid', source.guid);

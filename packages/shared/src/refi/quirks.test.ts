@@ -205,7 +205,8 @@ describe('what cannot be imported is reported, not dropped silently', () => {
       /Source "Paper.pdf" \(PDF\): PDF documents cannot be imported \(with 1 coded area\)/,
       /Source "With text.pdf" \(PDF\): imported as its plain-text version/,
       /Source "Photo" \(picture\): pictures cannot be imported/,
-      /Source "Recording" \(audio\): only the transcript was imported, not the recording; 1 coded time segment/,
+      /Source "Recording" \(audio\): the recording \(internal:\/\/a\.m4a\) is not in the archive; its transcript was imported without it\./,
+      /Source "Recording" \(audio\): 1 coded time segment of the recording could not be imported/,
       /Note "Code memo": its link to Code "Known" could not be kept/,
       /1 set \("Set 1"\) could not be imported/,
       /1 variable \("Age"\) could not be imported/,
@@ -216,6 +217,6 @@ describe('what cannot be imported is reported, not dropped silently', () => {
     ]) {
       expect(all).toMatch(expected);
     }
-    expect(warnings).toHaveLength(17);
+    expect(warnings).toHaveLength(18);
   });
 });

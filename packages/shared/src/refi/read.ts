@@ -9,7 +9,9 @@ import {
   type QdaImportReport,
   type QdaNote,
   type QdaSelection,
+  type QdaMedia,
   type QdaSource,
+  type QdaSyncPoint,
   type QdaUser,
   type ReadQdpxOptions,
   type RefiLimits,
@@ -192,6 +194,14 @@ function conventionHint(origin: string): PositionConvention | null {
   if (/atlas\.?ti/i.test(origin)) return 'codepoints-crlf1';
   if (/nvivo/i.test(origin) && !/mac/i.test(origin)) return 'utf16';
   return null;
+}
+
+/** A recording's file name: its `name` when that has an extension, else the name with the archive file's extension. */
+function mediaFileName(name: string | null, path: string | null, guid: string): string {
+  const file = basename((path ?? '').replace(/^internal:\/\//i, ''));
+  if (name && /\.[A-Za-z0-9]{1,5}$/.test(name)) return name;
+  const ext = /\.[A-Za-z0-9]{1,5}$/.exec(file)?.[0] ?? '';
+  return name ? `${name}${ext}` : file || guid;
 }
 
 // ------------------------------------------------------------------ context
@@ -451,6 +461,10 @@ class Importer {
 
   async readSources(sourcesNode: XNode): Promise<QdaSource[]> {
     const out: QdaSource[] = [];
+    // Text files of TextSources, and the transcripts of recordings waiting to be matched with them.
+    const textPaths = new Map<string, QdaSource>();
+    const transcriptsOf: { path: string | null; source: QdaSource }[] = [];
+    const pathKey = (p: string | null) => (p === null ? null : basename(p.replace(/^internal:\/\//i, '')).toLowerCase());
     let i = 0;
     for (const node of sourcesNode.children) {
       i++;
@@ -464,7 +478,10 @@ class Importer {
       if (node.name === 'TextSource') {
         const guid = this.guidFor(node, `Source ${q(name ?? String(i))}`, `source/${i}`);
         const fallback = name ?? stripExtension(basename(attrOrNull(node, 'plainTextPath') ?? guid));
-        out.push(await this.readTextSource(node, guid, fallback));
+        const src = await this.readTextSource(node, guid, fallback);
+        const key = pathKey(attrOrNull(node, 'plainTextPath'));
+        if (key) textPaths.set(key, src);
+        out.push(src);
         continue;
       }
       const kind = kindWord[node.name];
@@ -499,18 +516,36 @@ class Importer {
           this.warn(`${label}: ${kind} recordings cannot be imported and it has no transcript${segments ? ` (${plural(segments, 'coded segment')} lost)` : ''}.`);
           continue;
         }
+        const recording: QdaMedia = {
+          kind: node.name === 'AudioSource' ? 'audio' : 'video', guid,
+          fileName: mediaFileName(name, mediaPath, guid),
+          ...(media && this.zip ? { bytes: this.zip.read(media) } : {}),
+        };
         let t = 0;
         for (const tr of transcripts) {
           t++;
           const trGuid = this.guidFor(tr, `${label}: transcript ${t}`, `source/${i}/tr/${t}`);
           const trName = attrOrNull(tr, 'name') ?? (transcripts.length > 1 ? `${name ?? guid} (transcript ${t})` : (name ?? guid));
-          out.push(await this.readTranscript(tr, trGuid, trName));
+          const source = await this.readTranscript(tr, trGuid, trName);
+          transcriptsOf.push({ path: pathKey(attrOrNull(tr, 'plainTextPath')), source: { ...source, media: recording } });
         }
-        this.warn(`${label}: only the transcript was imported, not the recording${segments ? `; ${plural(segments, 'coded time segment')} could not be imported` : ''}.`);
+        if (mediaPath && !media) this.warn(`${label}: the recording (${mediaPath}) is not in the archive; its transcript was imported without it.`);
+        if (segments) this.warn(`${label}: ${plural(segments, 'coded time segment')} of the recording could not be imported (codings of the transcript's text were).`);
         continue;
       }
       const areas = childrenNamed(node, 'PictureSelection').length;
       this.warn(`${label}: pictures cannot be imported${areas ? ` (with ${plural(areas, 'coded area')})` : ''}.`);
+    }
+    // A transcript that is the text file of a TextSource (Concord writes both) gives
+    // that source its recording and times; any other becomes a source of its own.
+    for (const { path, source } of transcriptsOf) {
+      const text = path ? textPaths.get(path) : undefined;
+      if (text && !text.media) {
+        text.media = source.media!;
+        if (source.syncPoints?.length) text.syncPoints = source.syncPoints;
+      } else {
+        out.push(source);
+      }
     }
     return out;
   }
@@ -558,7 +593,16 @@ class Importer {
       ],
     };
     for (const s of rawSels) this.seenGuids.delete(s.guid);
-    return this.readTextSource(synthetic, guid, name);
+    const source = await this.readTextSource(synthetic, guid, name);
+    const points: QdaSyncPoint[] = [];
+    for (const sp of childrenNamed(tr, 'SyncPoint')) {
+      const g = guidAttr(sp, 'guid');
+      const position = parseIntStrict(sp.attrs['position']);
+      const timeMs = parseIntStrict(sp.attrs['timeStamp']);
+      if (g !== null && position !== null && timeMs !== null && position >= 0 && timeMs >= 0) points.push({ guid: g, position, timeMs });
+    }
+    points.sort((a, b) => a.position - b.position || a.timeMs - b.timeMs);
+    return points.length ? { ...source, syncPoints: points } : source;
   }
 
   // -------------------------------------------------------------- notes
