@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { transcriptRoom, TranscriptDoc } from '@concord/shared';
+import { CodebookDoc, codebookRoom, transcriptRoom, TranscriptDoc } from '@concord/shared';
 import { makeWav } from '../../../packages/shared/src/media/fixtures/wav.ts';
 import { ZOOM_VTT } from '../../../packages/shared/src/import/fixtures/formats.ts';
 import { addMember, makeProject, makeUser, startTestServer, type TestUser } from './helpers.ts';
@@ -50,10 +50,11 @@ describe('timestamps and the original file name', () => {
   });
 
   it('exports the coded turn\'s time and the file name in the segments CSV', async () => {
+    const codeId = await server.deps.rooms.withDoc(codebookRoom(pid), (doc) => new CodebookDoc(doc).createCode({ name: 'Models', createdBy: owner.id }));
     await server.deps.rooms.withDoc(transcriptRoom(pid, tid), (doc) => {
       const t = new TranscriptDoc(doc);
       const start = t.body.toString().indexOf('We build');
-      t.addCoding(t.codings, { codeId: 'c1', coderId: owner.id, start, end: start + 8 });
+      t.addCoding(t.codings, { codeId, coderId: owner.id, start, end: start + 8 });
     });
     const json = await owner.client.req('GET', `/api/projects/${pid}/segments`);
     expect(json.json[0]).toMatchObject({ speaker: 'Amélie Dubois', startTime: 5.1, sourceFile: 'GMT20240105-140312_Recording.transcript.vtt' });
@@ -142,5 +143,36 @@ describe('recordings: PUT, GET with ranges, DELETE', () => {
     expect((await send(coder, 'DELETE')).status).toBe(404);
     const t = await owner.client.req('GET', `/api/projects/${pid}/transcripts/${tid}`);
     expect(t.json.media).toBeNull();
+  });
+});
+
+describe('REFI-QDA round trip of a transcript with its recording and sync points', () => {
+  it('exports the recording and times in the .qdpx, and a new project imported from it has both', async () => {
+    const take = makeWav(3);
+    expect((await send(coder, 'PUT', take, {}, `${mediaPath()}?name=final take.wav`)).status).toBe(201);
+    const exported = await send(owner, 'GET', undefined, {}, `/api/projects/${pid}/export?format=qdpx`);
+    expect(exported.status).toBe(200);
+    const qdpx = new Uint8Array(await exported.arrayBuffer());
+
+    const pid2 = await makeProject(owner, 'Copy');
+    const form = new FormData();
+    form.append('file', new Blob([qdpx]), 'study.qdpx');
+    const r = await owner.client.req('POST', `/api/projects/${pid2}/import`, form);
+    expect(r.status).toBe(201);
+    expect(r.json.warnings).toEqual([]);
+    expect(r.json.transcripts).toHaveLength(1);
+    const tid2 = r.json.transcripts[0].id as string;
+
+    const media = await send(owner, 'GET', undefined, {}, `/api/projects/${pid2}/transcripts/${tid2}/media`);
+    expect(media.status).toBe(200);
+    expect(media.headers.get('content-type')).toBe('audio/wav');
+    expect(new Uint8Array(await media.arrayBuffer())).toEqual(take);
+    const t2 = await owner.client.req('GET', `/api/projects/${pid2}/transcripts/${tid2}`);
+    expect(t2.json.media).toMatchObject({ fileName: 'final take.wav', size: take.length });
+
+    const turns = await server.deps.rooms.readDoc(transcriptRoom(pid2, tid2), (doc) => new TranscriptDoc(doc).resolveTurns());
+    expect(turns.map((t) => [t.startTime, t.endTime])).toEqual([[1.04, 4.32], [5.1, 12], [13.25, 15]]);
+    const segments = await owner.client.req('GET', `/api/projects/${pid2}/segments`);
+    expect(segments.json).toMatchObject([{ codeName: 'Models', text: 'We build', startTime: 5.1 }]);
   });
 });
