@@ -46,6 +46,9 @@ export function makeLogger(cfg: Config): Logger {
 export async function startServer(cfg: Config, opts: { storage?: Storage; extraRoutes?: ExtraRoutes[] } = {}): Promise<ConcordServer> {
   const log = makeLogger(cfg);
   if (!cfg.databaseUrl) fs.mkdirSync(cfg.dataDir, { recursive: true });
+  if (cfg.databaseUrl && cfg.mediaDir === path.join(cfg.dataDir, 'media')) {
+    log('warn', `Recordings are kept in ${cfg.mediaDir} on this machine; when several nodes run, set CONCORD_MEDIA_DIR to a directory every node mounts.`);
+  }
   const storage = opts.storage ?? (await createStorage(cfg, log));
   const fanout: Fanout | null = cfg.redisUrl ? await createFanout(cfg, log, storage) : null;
   const auth = new AuthService(storage, cfg.sessionDays);
