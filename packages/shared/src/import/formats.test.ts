@@ -96,6 +96,11 @@ describe('a speaker who speaks once', () => {
     ]);
   });
 
+  it('in Zoom captions too', () => {
+    const vtt = 'WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\nInterviewer: Ready?\n\n2\n00:00:02.500 --> 00:00:04.000\nJosé Núñez: Yes.\n\n3\n00:00:04.500 --> 00:00:06.000\nInterviewer: Good.\n';
+    expect(timing(vtt, 'zoom.vtt')).toEqual([['Interviewer', 1000], ['José Núñez', 2500], ['Interviewer', 4500]]);
+  });
+
   it('names with apostrophes, particles and lower-case second parts', () => {
     const p = parseTranscript('Interviewer: Hello.\n\nSiobhán O\'Connor: Hi.\n\nInterviewer: And you?\n\nAna de la Cruz: Hello too.\n');
     expect(listSpeakers(p.turns)).toEqual(['Interviewer', "Siobhán O'Connor", 'Ana de la Cruz']);
