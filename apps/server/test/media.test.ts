@@ -60,8 +60,8 @@ describe('timestamps and the original file name', () => {
     expect(json.json[0]).toMatchObject({ speaker: 'Amélie Dubois', startTime: 5.1, sourceFile: 'GMT20240105-140312_Recording.transcript.vtt' });
     const csv = await owner.client.req('GET', `/api/projects/${pid}/segments?format=csv`);
     const [header, row] = csv.text.split('\r\n');
-    expect(header).toBe('transcriptId,transcriptName,codeId,codeName,coderId,speaker,start,end,text,memo,time,sourceFile');
-    expect(row).toMatch(/,Amélie Dubois,\d+,\d+,We build,,0:05,GMT20240105-140312_Recording\.transcript\.vtt$/);
+    expect(header).toBe('transcriptId,transcriptName,codeId,codeName,coderId,speaker,start,end,text,memo,source,basis,coders,time,sourceFile');
+    expect(row).toMatch(/,Amélie Dubois,\d+,\d+,We build,,open,,[\w-]+,0:05,GMT20240105-140312_Recording\.transcript\.vtt$/);
   });
 });
 

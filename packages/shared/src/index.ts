@@ -10,3 +10,4 @@ export * from './agreement/index.ts';
 export * from './reconcile/index.ts';
 export * from './refi/index.ts';
 export * from './media/index.ts';
+export * from './record/index.ts';

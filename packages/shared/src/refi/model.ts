@@ -82,6 +82,8 @@ export interface QdaSource {
   syncPoints?: QdaSyncPoint[];
   /** The recording this text transcribes. */
   media?: QdaMedia;
+  /** The source's `<Description>` (Concord declares its speaker labels there). */
+  description?: string;
 }
 
 export interface QdaProject {
@@ -140,3 +142,6 @@ export interface WriteQdcOptions extends QdaWriteOptions {
   /** `origin` attribute of the `<CodeBook>`. Default "Concord". */
   origin?: string;
 }
+
+/** First line of the source description in which Concord declares the speaker labels of an exported text. */
+export const SPEAKER_LABELS_NOTE = "Concord transcript: each speaker turn starts with the speaker's name and a colon.";
