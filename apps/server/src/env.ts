@@ -29,6 +29,14 @@ export interface Config {
   /** Quiet logs. `CONCORD_LOG` = info (default) | silent. */
   log: 'info' | 'silent';
   /**
+   * Where recordings attached to transcripts are kept. `CONCORD_MEDIA_DIR`,
+   * default `<dataDir>/media`. With several nodes it must be a directory every
+   * node mounts (NFS, SMB, a shared volume).
+   */
+  mediaDir: string;
+  /** Largest recording accepted, bytes. `CONCORD_MEDIA_MAX_MB` (megabytes), default 2048. */
+  maxMediaBytes: number;
+  /**
    * Which proxies in front of Concord to believe about the client's address
    * (`X-Forwarded-For`, `Forwarded`). `CONCORD_TRUST_PROXY`: empty (default, no
    * proxy: the socket's address counts), a number of proxy hops, or a comma list of
@@ -133,8 +141,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     signupDomains: (env.CONCORD_SIGNUP_DOMAINS ?? '').split(',').map((s) => s.trim().toLowerCase().replace(/^@/, '')).filter(Boolean),
     passwordMinScore: minScore,
     metricsToken: env.CONCORD_METRICS_TOKEN || null,
+    mediaDir: path.resolve(env.CONCORD_MEDIA_DIR || path.join(env.CONCORD_DATA ?? './data', 'media')),
+    maxMediaBytes: int(env.CONCORD_MEDIA_MAX_MB, 2048, 'CONCORD_MEDIA_MAX_MB') * 1024 * 1024,
   };
-  return { ...cfg, ...overrides };
+  const merged = { ...cfg, ...overrides };
+  // A test or caller that moves the data directory moves the default media directory with it.
+  if (overrides.dataDir && !overrides.mediaDir && !env.CONCORD_MEDIA_DIR) merged.mediaDir = path.join(merged.dataDir, 'media');
+  return merged;
 }
 
 export { REPO_ROOT };

@@ -20,6 +20,7 @@ import { transcriptRoutes } from './http/transcripts.routes.ts';
 import { agreementRoutes } from './http/agreement.routes.ts';
 import { inboxRoutes } from './http/inbox.routes.ts';
 import { exchangeRoutes } from './http/exchange.routes.ts';
+import { mediaRoutes } from './http/media.routes.ts';
 import { checkCommentsUpdate } from './comments/comment-rules.ts';
 import { inboxHook } from './comments/inbox.ts';
 import { TranscriptIndex } from './transcripts/transcript-index.ts';
@@ -50,6 +51,9 @@ export function makeLogger(cfg: Config): Logger {
 export async function startServer(cfg: Config, opts: { storage?: Storage; extraRoutes?: ExtraRoutes[] } = {}): Promise<ConcordServer> {
   const log = makeLogger(cfg);
   if (!cfg.databaseUrl) fs.mkdirSync(cfg.dataDir, { recursive: true });
+  if (cfg.databaseUrl && cfg.mediaDir === path.join(cfg.dataDir, 'media')) {
+    log('warn', `Recordings are kept in ${cfg.mediaDir} on this machine; when several nodes run, set CONCORD_MEDIA_DIR to a directory every node mounts.`);
+  }
   const storage = opts.storage ?? (await createStorage(cfg, log));
   const fanout: Fanout | null = cfg.redisUrl ? await createFanout(cfg, log, storage) : null;
   const auth = new AuthService(storage, cfg.sessionDays);
@@ -79,7 +83,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
     ...(presence ? { presence } : {}),
     authLimits,
   };
-  const app = createApp(deps, [transcriptRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, ...(opts.extraRoutes ?? [])]);
+  const app = createApp(deps, [transcriptRoutes, mediaRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, ...(opts.extraRoutes ?? [])]);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   // Idle keep-alive connections stay open longer than a reverse proxy keeps its own
   // (nginx: 60 s): otherwise Concord may close one just as the proxy sends a request

@@ -98,7 +98,7 @@ describe('one research record through the server', () => {
     expect((await owner.client.req('GET', `/api/projects/${pid}/segments?coder=${a.id}`)).json).toHaveLength(2);
 
     const csv = (await get('/export?format=csv')).text.trim().split('\r\n');
-    expect(csv[0]).toBe('code,transcript,speaker,coder,source,basis,quote,memo,start,end');
+    expect(csv[0]).toBe('code,transcript,speaker,coder,source,basis,quote,memo,start,end,time,file');
     expect(csv.slice(1)).toHaveLength(4);
     expect(csv.slice(1).every((l) => l.includes(',consensus,'))).toBe(true);
     expect(csv[1]).toMatch(/(Alice & Bob|Bob & Alice),consensus,agreed by both coders/);

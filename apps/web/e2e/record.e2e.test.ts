@@ -150,7 +150,7 @@ describe('one research record in every view and export', () => {
     await screenshot(page, 'record-02-export-menu');
 
     const csv = (await download(o.context, await href('segments-csv'))).toString('utf8').trim().split('\r\n');
-    expect(csv[0]).toBe('code,transcript,speaker,coder,source,basis,quote,memo,start,end');
+    expect(csv[0]).toBe('code,transcript,speaker,coder,source,basis,quote,memo,start,end,time,file');
     const rows = csv.slice(1);
     expect(rows).toHaveLength(4);
     expect(rows.every((r) => r.includes(',consensus,'))).toBe(true);

@@ -22,6 +22,8 @@ export interface ProjectSummary { id: string; name: string; role: string }
 export interface Member { userId: string; email: string; name: string; role: string }
 export interface TranscriptSummary {
   id: string; name: string; turns: number; codings: number; mode?: 'open' | 'independent'; revealed?: boolean;
+  /** In an import's answer: the file it came from, and how many turns have a recording time. */
+  sourceFile?: string | null; timedTurns?: number;
 }
 export interface ApiErrorBody { error: { code: string; message: string } }
 
@@ -37,6 +39,10 @@ export interface Segment {
   end: number;
   text: string;
   memo?: string;
+  /** Seconds into the recording where the coded turn starts, when the transcript has times. */
+  startTime?: number;
+  /** The file the transcript was imported from. */
+  sourceFile?: string;
   /** Where the row comes from: the record (`open`, `consensus`) or a coder's own layer (`layer`). */
   source?: 'open' | 'consensus' | 'layer';
   /** Consensus rows: `agreed` (both coders) or the reconciliation decision (`accept-a`, `merge`, …). */

@@ -6,6 +6,7 @@ import {
 import { badRequest } from '../errors.ts';
 import type { AppDeps } from '../http/context.ts';
 import { extractDocxText } from '../import/docx.ts';
+import { bytesStream, MediaError, mediaStore } from '../media/media-store.ts';
 import { loadedSegments, loadProject } from './segments.service.ts';
 
 export type ExportFormat = 'qdpx' | 'qdc' | 'csv' | 'md';
@@ -22,7 +23,7 @@ export async function exportProject(
   const project = await deps.storage.getProject(pid);
   if (!project) throw badRequest('unknown project');
   const members = await deps.storage.listMembers(pid);
-  const loaded = await loadProject(deps, pid, { layers: scope === 'coders', comments: format === 'qdpx' });
+  const loaded = await loadProject(deps, pid, { layers: scope === 'coders', comments: format === 'qdpx', media: format === 'qdpx' });
   const { codebook, transcripts } = loaded;
   try {
     const base = slug(project.name);
@@ -105,6 +106,17 @@ export async function importRefi(deps: AppDeps, pid: string, userId: string, byt
     sourceIds.set(source.guid, id);
     const r = await deps.rooms.withDoc(transcriptRoom(pid, id), (doc) => fillTranscriptFromQda(doc, source, ids, coderFor, qda.users));
     warnings.push(...r.skipped);
+    if (source.media?.bytes) {
+      try {
+        const info = await mediaStore(deps.config).save(pid, id, bytesStream(source.media.bytes), { fileName: source.media.fileName, uploadedBy: userId });
+        await deps.rooms.withDoc(transcriptRoom(pid, id), (doc) => new TranscriptDoc(doc).setMedia({
+          contentType: info.contentType, size: info.size, fileName: info.fileName, uploadedAt: info.uploadedAt,
+        }));
+      } catch (err) {
+        if (!(err instanceof MediaError)) throw err;
+        warnings.push(`"${source.name}": its recording was not attached (${err.message})`);
+      }
+    }
     const turns = await deps.rooms.readDoc(transcriptRoom(pid, id), (doc) => new TranscriptDoc(doc).turns.length);
     await deps.storage.createTranscript({ id, projectId: pid, name: source.name, createdAt: Date.now(), turns, codings: r.codings, mode: 'open', revealed: false });
     transcripts.push({ id, name: source.name, codings: r.codings });

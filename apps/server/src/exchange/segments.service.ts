@@ -3,7 +3,9 @@ import {
   CodebookDoc, codebookRoom, codingsInScope, commentsRoom, layerCodings, layerRoom, RECORD_SCOPES, TranscriptDoc, transcriptRoom,
   transcriptSegments, type RecordScope, type Segment, type TranscriptInput,
 } from '@concord/shared';
+import fsp from 'node:fs/promises';
 import { badRequest, notFound } from '../errors.ts';
+import { mediaStore } from '../media/media-store.ts';
 import type { AppDeps } from '../http/context.ts';
 
 /** `?scope=` of the segments API and exports: the record (default) or every coder's codings. */
@@ -24,9 +26,10 @@ export interface LoadedProject {
 /**
  * Copies of a project's documents. Coders' layers are loaded only when asked
  * for, and only revealed ones: private layers never leave the server.
+ * Recordings are read only when asked for (a .qdpx export).
  */
 export async function loadProject(
-  deps: AppDeps, pid: string, opts: { layers: boolean; comments: boolean; transcriptId?: string | null },
+  deps: AppDeps, pid: string, opts: { layers: boolean; comments: boolean; transcriptId?: string | null; media?: boolean },
 ): Promise<LoadedProject> {
   const docs: Y.Doc[] = [];
   const copy = async (room: string) => { const d = await deps.rooms.copyDoc(room); docs.push(d); return d; };
@@ -45,9 +48,14 @@ export async function loadProject(
           if (layerCodings(l).size > 0) layers.set(m.userId, l);
         }
       }
+      // the recording travels in a .qdpx beside its transcript
+      const recording = opts.media ? await mediaStore(deps.config).get(pid, t.id) : null;
       transcripts.push({
         id: t.id, name: t.name, doc: await copy(transcriptRoom(pid, t.id)), layers,
         comments: opts.comments ? await copy(commentsRoom(pid, t.id)) : null,
+        ...(recording ? {
+          media: { bytes: new Uint8Array(await fsp.readFile(recording.file)), contentType: recording.info.contentType, fileName: recording.info.fileName },
+        } : {}),
       });
     }
     return { codebook, transcripts, release: () => { for (const d of docs) d.destroy(); } };

@@ -2,16 +2,16 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import {
-  CloseCode, CodebookDoc, codebookRoom, CodingModeBody, LIMITS, parseRoom, toCsv, transcriptRecord, transcriptRoom,
-  TranscriptDoc, TranscriptTextBody,
+  CloseCode, CodebookDoc, codebookRoom, CodingModeBody, LIMITS, parseRoom, SEGMENT_CSV_COLUMNS, segmentCsvRow, toCsv, transcriptRecord,
+  transcriptRoom, TranscriptDoc, TranscriptTextBody,
 } from '@concord/shared';
 import { badRequest, notFound, tooLarge } from '../errors.ts';
 import { importFiles, importTranscript } from '../transcripts/import.service.ts';
 import { recordAgreementsAtReveal } from '../transcripts/record.service.ts';
 import { parseScope, projectSegments } from '../exchange/segments.service.ts';
 import { parseJson, requireRole, type AppDeps, type Env } from './context.ts';
+import { mediaStore } from '../media/media-store.ts';
 
-const SEGMENT_COLUMNS = ['transcriptId', 'transcriptName', 'codeId', 'codeName', 'coderId', 'speaker', 'start', 'end', 'text', 'memo', 'source', 'basis', 'coders'] as const;
 const RenameSpeakerBody = z.object({ name: z.string().trim().min(1).max(200) });
 const TranscriptPatchBody = z.object({ name: z.string().trim().min(1).max(200) });
 
@@ -54,8 +54,12 @@ export function transcriptRoutes(deps: AppDeps): Hono<Env> {
     const pid = c.req.param('pid');
     await requireRole(deps, c, pid);
     const t = await transcriptOr404(pid, c.req.param('tid'));
-    const speakers = await rooms.readDoc(transcriptRoom(pid, t.id), (doc) => new TranscriptDoc(doc).listSpeakers());
-    return c.json({ ...t, speakers });
+    const { speakers, sourceFile, media } = await rooms.readDoc(transcriptRoom(pid, t.id), (doc) => {
+      const td = new TranscriptDoc(doc);
+      const meta = td.getMeta();
+      return { speakers: td.listSpeakers(), sourceFile: meta.sourceFile, media: meta.media };
+    });
+    return c.json({ ...t, speakers, sourceFile, media });
   });
 
   app.patch('/projects/:pid/transcripts/:tid', async (c) => {
@@ -73,6 +77,7 @@ export function transcriptRoutes(deps: AppDeps): Hono<Env> {
     await requireRole(deps, c, pid, 'owner');
     const t = await transcriptOr404(pid, c.req.param('tid'));
     await storage.deleteTranscript(pid, t.id);
+    await mediaStore(deps.config).remove(pid, t.id);
     rooms.revoke({ transcript: { projectId: pid, transcriptId: t.id }, code: CloseCode.UnknownRoom, reason: 'transcript deleted' });
     return c.body(null, 204);
   });
@@ -177,8 +182,7 @@ export function transcriptRoutes(deps: AppDeps): Hono<Env> {
     if (format === 'csv') {
       c.header('Content-Type', 'text/csv; charset=utf-8');
       c.header('Content-Disposition', 'attachment; filename="segments.csv"');
-      const rows = segments.map(({ coderNames: _names, ...x }) => ({ ...x, coders: x.coders?.join(' ') ?? x.coderId }));
-      return c.body(toCsv(rows as unknown as Record<string, unknown>[], SEGMENT_COLUMNS));
+      return c.body(toCsv(segments.map(segmentCsvRow), SEGMENT_CSV_COLUMNS));
     }
     return c.json(segments);
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { strToU8, zipSync } from 'fflate';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { listSpeakers, parseTranscript, transcriptBody } from '@concord/shared';
 import { DocxError, extractDocx, extractDocxText, listZip } from './docx.ts';
+import { TEAMS_DOCX_PARAGRAPHS } from '../../../../packages/shared/src/import/fixtures/formats.ts';
 
 const CONTENT_TYPES = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
@@ -61,6 +62,27 @@ describe('extractDocxText', () => {
     expect(transcriptBody(p.turns).text).toBe(
       'Hello\n\nHi\n\nWhat do you work on?\n\nModels at Company X: mostly ranking.\nAnd some forecasting.\n\nThanks & bye.',
     );
+  });
+
+  it('a Teams transcript: notices and the meeting date and duration stay out of the speakers\' words', async () => {
+    const p = parseTranscript(await extractDocxText(makeDocx(TEAMS_DOCX_PARAGRAPHS)), 'Project interview 4.docx');
+    expect(p.turns.map((t) => [t.speaker, t.startMs])).toEqual([['Jane Doe', 3000], ['Tomás García', 10000], ['Jane Doe', 31000]]);
+    expect(p.turns.map((t) => t.text).join('\n')).not.toMatch(/transcription|2024|45m/);
+  });
+
+  it('NVivo\'s transcript table exported to Word: one turn per row, with its time span', async () => {
+    const cell = (t: string) => `<w:tc><w:p><w:r><w:t xml:space="preserve">${esc(t)}</w:t></w:r></w:p></w:tc>`;
+    const row = (...cells: string[]) => `<w:tr>${cells.map(cell).join('')}</w:tr>`;
+    const table = `<w:tbl>${row('Timespan', 'Speaker', 'Content')}${row('0:00:00.0 - 0:00:07.4', 'Interviewer', 'Thank you & welcome.')}${row('0:00:07.4 - 0:00:21.9', '王芳', '我负责数据质量。')}</w:tbl>`;
+    const bytes = makeDocx(['Interview 7 transcript']);
+    const files = unzipSync(bytes);
+    const doc = strFromU8(files['word/document.xml']!).replace('<w:body>', `<w:body>${table}`);
+    const p = parseTranscript(await extractDocxText(zipSync({ ...files, 'word/document.xml': strToU8(doc) })), 'Interview 7.docx');
+    expect(p.format).toBe('nvivo-table');
+    expect(p.turns).toEqual([
+      { speaker: 'Interviewer', text: 'Thank you & welcome.', startMs: 0, endMs: 7400 },
+      { speaker: '王芳', text: '我负责数据质量。', startMs: 7400, endMs: 21900 },
+    ]);
   });
 
   it('reads the ZIP directory', () => {

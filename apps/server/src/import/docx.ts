@@ -6,6 +6,9 @@ import { LIMITS } from '@concord/shared';
  * paragraph becomes a line followed by a blank line (mammoth's raw-text
  * output), which is exactly what `parseTranscript` expects of a text file.
  *
+ * NVivo's transcript table (a Word table with a Timespan column) becomes
+ * tab-separated rows instead, as NVivo's own text export has them.
+ *
  * Before handing the bytes to mammoth we read the ZIP central directory
  * ourselves: a file that is not a ZIP, has no `word/document.xml`, or would
  * inflate to an absurd size (a zip bomb) is refused without unpacking it.
@@ -102,8 +105,9 @@ export async function extractDocx(bytes: Uint8Array, options: DocxOptions = {}):
   } catch (err) {
     throw new DocxError('unreadable', `The Word document could not be read (${err instanceof Error ? err.message : String(err)}).`);
   }
-  const text = result.value.replace(/\r\n?/g, '\n');
+  let text = result.value.replace(/\r\n?/g, '\n');
   if (text.trim() === '') throw new DocxError('empty', 'The Word document contains no text.');
+  if (/time\s*span/i.test(text)) text = (await transcriptTableText(bytes)) ?? text;
   if (text.length > o.maxTextLength) throw new DocxError('too-large', 'The Word document contains more text than a transcript may have.');
   return { text, warnings: result.messages.map((m) => m.message) };
 }
@@ -111,4 +115,30 @@ export async function extractDocx(bytes: Uint8Array, options: DocxOptions = {}):
 /** The text of a .docx transcript, ready for `parseTranscript`. Throws `DocxError`. */
 export async function extractDocxText(bytes: Uint8Array, options: DocxOptions = {}): Promise<string> {
   return (await extractDocx(bytes, options)).text;
+}
+
+const ENTITY: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", apos: "'" };
+
+function cellText(html: string): string {
+  return html
+    .replace(/<\/p>\s*<p[^>]*>/g, ' ')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(amp|lt|gt|quot|#39|apos);/g, (_, e: string) => ENTITY[e] ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * NVivo's transcript exported to Word is a table (`Timespan | Speaker | Content`);
+ * raw text would give each cell as its own paragraph. The table's rows as
+ * tab-separated lines (what `parseTranscript` reads as NVivo's table), or null
+ * when the document has no table with a Timespan header.
+ */
+async function transcriptTableText(bytes: Uint8Array): Promise<string | null> {
+  const { value: html } = await mammoth.convertToHtml({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
+  for (const table of html.match(/<table[\s\S]*?<\/table>/g) ?? []) {
+    const rows = (table.match(/<tr[\s\S]*?<\/tr>/g) ?? []).map((tr) => (tr.match(/<t[dh][^>]*>[\s\S]*?<\/t[dh]>/g) ?? []).map(cellText));
+    if (rows[0]?.some((c) => /^time\s*span$/i.test(c))) return rows.map((r) => r.join('\t')).join('\n');
+  }
+  return null;
 }

@@ -11,6 +11,10 @@ export interface ImportedTranscript {
   turns: number;
   codings: number;
   speakers: string[];
+  /** The file the transcript came from, when it came from a file. */
+  sourceFile: string | null;
+  /** Turns with a recording time (timed formats: captions, Otter, Rev, NVivo's table…). */
+  timedTurns: number;
   codesCreated: number;
   warnings: string[];
 }
@@ -52,6 +56,7 @@ export async function importTranscript(
   const body = transcriptBody(parsed.turns);
   const name = (input.name?.trim() || parsed.title || baseName(input.fileName) || 'Untitled transcript').slice(0, 200);
   const id = newId(12);
+  const sourceFile = input.fileName ? input.fileName.replace(/^.*[\\/]/, '') : null;
 
   // 1. Codes found inline join the shared codebook (matched by name, so re-imports reuse them).
   const codeIds = new Map<string, string>();
@@ -82,8 +87,10 @@ export async function importTranscript(
   let codings = 0;
   await deps.rooms.withDoc(transcriptRoom(projectId, id), (doc) => {
     const t = new TranscriptDoc(doc);
-    t.initialise(body.text, body.turnRanges.map((r) => ({ speaker: r.speaker, start: r.start })), {
-      name, title: parsed.title, format: parsed.format, sourceFile: input.fileName ?? null, importedAt: Date.now(),
+    t.initialise(body.text, body.turnRanges.map((r) => ({
+      speaker: r.speaker, start: r.start, startTime: msToSeconds(r.startMs), endTime: msToSeconds(r.endMs),
+    })), {
+      name, title: parsed.title, format: parsed.format, sourceFile, importedAt: Date.now(),
     });
     for (const c of parsed.codings) {
       const range = body.turnRanges[c.turnIndex];
@@ -102,7 +109,8 @@ export async function importTranscript(
     id, projectId, name, createdAt: Date.now(), turns: body.turnRanges.length, codings, mode: 'open', revealed: false,
   });
   const speakers = [...new Set(body.turnRanges.map((r) => r.speaker).filter((s): s is string => !!s))];
-  return { id, name, turns: body.turnRanges.length, codings, speakers, codesCreated, warnings: parsed.warnings };
+  const timedTurns = body.turnRanges.filter((r) => r.startMs !== undefined).length;
+  return { id, name, turns: body.turnRanges.length, codings, speakers, sourceFile, timedTurns, codesCreated, warnings: parsed.warnings };
 }
 
 /** Imports a batch; each file succeeds or fails on its own. */
@@ -128,6 +136,10 @@ export async function importFiles(
     onProgress?.(results.length, files.length, result);
   }
   return results;
+}
+
+function msToSeconds(ms: number | undefined): number | null {
+  return ms === undefined ? null : ms / 1000;
 }
 
 function baseName(fileName: string | null | undefined): string {

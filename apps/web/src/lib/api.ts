@@ -93,4 +93,5 @@ export const api = {
   codebook: (pid: string) => request<CodebookAnswer>('GET', `/api/projects/${enc(pid)}/codebook`),
   addTranscriptText: (pid: string, name: string, text: string) =>
     request<UploadResult>('POST', `/api/projects/${enc(pid)}/transcripts`, { name, text }),
+  removeMedia: (pid: string, tid: string) => request<void>('DELETE', `/api/projects/${enc(pid)}/transcripts/${enc(tid)}/media`),
 };

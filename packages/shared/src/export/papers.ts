@@ -1,3 +1,4 @@
+import { formatTimecode } from '../media/timecode.ts';
 import type { Segment } from '../api.ts';
 import type { Code } from '../schema/codebook.ts';
 import { basisLabel, sourceLabel } from '../record/record.ts';
@@ -16,8 +17,9 @@ export function segmentsCsv(segments: readonly PaperSegment[]): string {
   const rows = segments.map((s) => ({
     code: s.codeName, transcript: s.transcriptName, speaker: s.speaker ?? '', coder: s.coderName,
     source: segmentSource(s), basis: basisLabel(s.basis ?? null), quote: s.text, memo: s.memo ?? '', start: s.start, end: s.end,
+    time: s.startTime !== undefined ? formatTimecode(s.startTime) : '', file: s.sourceFile ?? '',
   }));
-  return toCsv(rows, ['code', 'transcript', 'speaker', 'coder', 'source', 'basis', 'quote', 'memo', 'start', 'end']);
+  return toCsv(rows, ['code', 'transcript', 'speaker', 'coder', 'source', 'basis', 'quote', 'memo', 'start', 'end', 'time', 'file']);
 }
 
 /** Markdown text safe to embed: no HTML, no accidental headings or lists from the quote. */

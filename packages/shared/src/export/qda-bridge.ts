@@ -1,10 +1,10 @@
 import * as Y from 'yjs';
 import { CodebookDoc, type Code } from '../schema/codebook.ts';
 import { CommentsDoc } from '../schema/comments.ts';
-import { TranscriptDoc } from '../schema/transcript.ts';
+import { TranscriptDoc, type ResolvedTurn, type TurnInput } from '../schema/transcript.ts';
 import { utf16ToCodePoints, codePointsToUtf16 } from '../schema/anchors.ts';
 import { toRefiGuid, normalizeRefiGuid } from '../refi/index.ts';
-import type { QdaCode, QdaNote, QdaProject, QdaSelection, QdaSource, QdaUser } from '../refi/index.ts';
+import type { QdaCode, QdaMedia, QdaNote, QdaProject, QdaSelection, QdaSource, QdaSyncPoint, QdaUser } from '../refi/index.ts';
 import { codingsInScope, type RecordScope } from '../record/record.ts';
 import { coderNames, importedCoderName } from './coder-names.ts';
 import { declaredSpeakers, labelTurns, speakersDescription, unlabelTurns } from './speaker-labels.ts';
@@ -24,6 +24,47 @@ export interface TranscriptInput {
   /** Private layers that may be exported (revealed ones), by coder id. */
   layers: Map<string, Y.Doc>;
   comments: Y.Doc | null;
+  /** The transcript's recording, to travel in the archive beside its text. */
+  media?: { bytes: Uint8Array; contentType: string; fileName: string } | null;
+}
+
+/**
+ * SyncPoints of a transcript: each timed turn's first character at its start
+ * time, and its last character at its end time when known. `position` maps a
+ * UTF-16 offset of `body` to code points of the exported text.
+ */
+export function transcriptSyncPoints(
+  sourceGuid: string, body: string, turns: readonly ResolvedTurn[], position: (u16: number) => number,
+): QdaSyncPoint[] {
+  const points: QdaSyncPoint[] = [];
+  for (const turn of turns) {
+    if (turn.startTime !== null) {
+      points.push({ guid: toRefiGuid(`${sourceGuid}#sync:${turn.id}`), position: position(turn.start), timeMs: Math.round(turn.startTime * 1000) });
+    }
+    if (turn.endTime !== null) {
+      const end = turn.start + body.slice(turn.start, turn.end).trimEnd().length;
+      points.push({ guid: toRefiGuid(`${sourceGuid}#sync-end:${turn.id}`), position: position(end), timeMs: Math.round(turn.endTime * 1000) });
+    }
+  }
+  return points;
+}
+
+/**
+ * Turn times (seconds) from SyncPoints: the first point inside a turn starts it,
+ * one at its last character ends it. `position` maps the source's code points
+ * to UTF-16 offsets of `text`.
+ */
+export function turnTimesFromSyncPoints(
+  text: string, turns: readonly { start: number }[], points: readonly QdaSyncPoint[], position: (cps: number) => number,
+): { startTime: number | null; endTime: number | null }[] {
+  const placed = points.map((p) => ({ pos: position(p.position), t: p.timeMs / 1000 }));
+  return turns.map((turn, i) => {
+    const next = turns[i + 1]?.start ?? text.length;
+    const end = turn.start + text.slice(turn.start, next).trimEnd().length;
+    const inside = placed.filter((p) => p.pos >= turn.start && p.pos < end);
+    const last = placed.find((p) => p.pos === end);
+    return { startTime: inside[0]?.t ?? null, endTime: last?.t ?? null };
+  });
 }
 
 export const codingGuid = (selectionGuid: string): string => toRefiGuid(`${selectionGuid}#coding`);
@@ -114,7 +155,15 @@ export function projectToQda(input: {
       }
     }
     selections.sort((a, b) => a.start - b.start || a.end - b.end || a.guid.localeCompare(b.guid));
-    return { guid: sourceGuid, name: t.name, text, selections, ...(speakers.length > 0 ? { description: speakersDescription(speakers) } : {}) };
+    // a SyncPoint at a turn's start sits before its speaker label, where the paragraph starts
+    const syncPoints = transcriptSyncPoints(sourceGuid, td.body.toString(), turns, (u) => cp(u, 'end'));
+    const media: QdaMedia | null = t.media
+      ? { kind: t.media.contentType.startsWith('video/') ? 'video' : 'audio', guid: toRefiGuid(`${sourceGuid}#media`), fileName: t.media.fileName, bytes: t.media.bytes }
+      : null;
+    return {
+      guid: sourceGuid, name: t.name, text, selections, ...(speakers.length > 0 ? { description: speakersDescription(speakers) } : {}),
+      ...(syncPoints.length ? { syncPoints } : {}), ...(media ? { media } : {}),
+    };
   });
   return { name: input.name, origin: input.origin ?? 'Concord', users: [...users.values()], codes, sources, notes };
 }
@@ -176,7 +225,11 @@ export function fillTranscriptFromQda(
   doc: Y.Doc, source: QdaSource, codeIds: Map<string, string>, coderFor: (userGuid: string | null) => string, users: readonly QdaUser[] = [],
 ): { codings: number; skipped: string[] } {
   const t = new TranscriptDoc(doc);
-  const { text, turns, position } = qdaSourceText(source);
+  const { text, turns: plainTurns, position } = qdaSourceText(source);
+  const turns: TurnInput[] = plainTurns.map((x) => ({ ...x }));
+  if (source.syncPoints?.length) {
+    turnTimesFromSyncPoints(text, turns, source.syncPoints, position).forEach((times, i) => Object.assign(turns[i]!, times));
+  }
   t.initialise(text, turns, { name: source.name, format: 'refi-qda', sourceFile: null });
   const names = coderNames(doc);
   t.meta.set('refiGuid', source.guid);

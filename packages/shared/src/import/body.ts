@@ -16,6 +16,7 @@ export function transcriptBody(turns: readonly ParsedTurn[]): TranscriptBody {
     if (i > 0) offset += TURN_SEPARATOR.length;
     const range: TurnRange = { speaker: t.speaker, start: offset, end: offset + t.text.length };
     if (t.startMs !== undefined) range.startMs = t.startMs;
+    if (t.endMs !== undefined) range.endMs = t.endMs;
     turnRanges.push(range);
     parts.push(t.text);
     offset += t.text.length;

@@ -126,12 +126,13 @@ function voiceSegments(payload: string): Segment[] {
     .filter((s) => s.text !== '');
 }
 
-const CUE_LABEL_RE = /^([^:]{1,60}?)\s*:\s+(\S.*)$/;
+const CUE_LABEL_RE = /^([^:：]{1,60}?)\s*(?::\s+|：\s*)(\S.*)$/;
 
 /**
  * Turns cue blocks into cues with speakers: `<v Name>` voice tags, or
  * `Name: text` when the name passes the label rule of speakers.ts (known role,
- * or recurring in ≥ 2 cues; caption names need not be capitalised).
+ * or recurring in ≥ 2 cues, caption names need not be capitalised; or a
+ * name-like label seen once in a dialogue of such cues).
  */
 export function cuesFromBlocks(blocks: readonly CueBlock[]): Cue[] {
   const raw: { block: CueBlock; seg: Segment }[] = [];
@@ -147,9 +148,13 @@ export function cuesFromBlocks(blocks: readonly CueBlock[]): Cue[] {
     counts.set(labelKey(label), (counts.get(labelKey(label)) ?? 0) + 1);
     return { label, rest: m[2]! };
   });
+  const evidence = (label: string) => ({ count: counts.get(labelKey(label)) ?? 0, requireNameLike: false });
+  // A dialogue in `Name: text` cues: someone who speaks once is a speaker too (see speakers.ts).
+  const labelled = candidates.filter((c) => c && acceptLabel(c.label, evidence(c.label))).length;
+  const dialogue = labelled >= 2 && labelled >= raw.length * 0.4;
   return raw.map(({ block, seg }, i) => {
     const c = candidates[i];
-    if (c && acceptLabel(c.label, { count: counts.get(labelKey(c.label)) ?? 0, requireNameLike: false })) {
+    if (c && acceptLabel(c.label, { ...evidence(c.label), dialogue })) {
       return { startMs: block.startMs, endMs: block.endMs, speaker: c.label, text: c.rest.trim() };
     }
     return { startMs: block.startMs, endMs: block.endMs, speaker: seg.voice, text: seg.text };

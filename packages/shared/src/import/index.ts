@@ -10,6 +10,7 @@ export type {
 } from './types.ts';
 export {
   MAX_TRANSCRIPT_BYTES,
+  TRANSCRIPT_FILE_EXTENSIONS,
   checkTranscriptInput,
   type TranscriptInputCheck,
   type TranscriptInputErrorCode,
@@ -18,3 +19,4 @@ export { normalizeTranscriptText, parseTranscript, type ParseTranscriptOptions }
 export { TURN_SEPARATOR, bodyCodings, inlineCodingToBodyRange, listSpeakers, transcriptBody } from './body.ts';
 export { looksLikeWebVtt, parseWebVtt } from './webvtt.ts';
 export { looksLikeSrt, parseSrt } from './srt.ts';
+export { looksLikeNvivoTable, parseNvivoTable } from './nvivo-table.ts';

@@ -5,6 +5,13 @@ import { LIMITS } from '../limits.ts';
  * SRT, Markdown). `.docx` files are converted to text on the server first.
  */
 
+/**
+ * File name endings the importer reads: plain text and Markdown, captions
+ * (WebVTT, SubRip), tab-separated tables (NVivo's transcript table) and Word.
+ * The server reads any text file; the web app's drop zone offers these.
+ */
+export const TRANSCRIPT_FILE_EXTENSIONS: readonly string[] = ['.txt', '.text', '.md', '.markdown', '.vtt', '.srt', '.tsv', '.docx'];
+
 /** Largest transcript file accepted for import (bytes), same as LIMITS.maxTranscriptBytes. */
 export const MAX_TRANSCRIPT_BYTES: number = LIMITS.maxTranscriptBytes;
 

@@ -22,7 +22,17 @@
  *   precede a colon (Note, Example, Date, …) or make a one-word line of speech
  *   (Yeah, Okay, Thank, …);
  * - single letters (`I:`, `Q:`, `A:`, `R:`) need recurrence too: "A: the first
- *   option" in a list is plausible, a whole transcript of them is a label.
+ *   option" in a list is plausible, a whole transcript of them is a label;
+ * - dialogue: a name-like label seen once is accepted when the rest of the
+ *   document is a dialogue written in the same `Name: text` pattern (the
+ *   caller decides that, see `LabelEvidence.dialogue`): a participant who
+ *   speaks once is still a speaker. The stop list still applies, so
+ *   "Note: the tape stopped" stays prose.
+ *
+ * Names may be written in any script: capitalised words (`Amélie`, `O'Brien`,
+ * `Nguyễn Văn An`), particles inside a name (`Ana de la Cruz`), or letters of
+ * a script without case (`王芳`, `田中 さん`). The full-width colon `：` ends a
+ * label like `:`.
  */
 
 export const MAX_LABEL_CHARS = 40;
@@ -70,7 +80,7 @@ export function cleanLabel(raw: string): string {
     const before = s;
     s = s.replace(/^(\*\*|__)(.+)\1$/, '$2').trim();
     s = s.replace(/^([*_])(.+)\1$/, '$2').trim();
-    s = s.replace(/\s*:$/, '').trim();
+    s = s.replace(/\s*[:：]$/, '').trim();
     if (s === before) break;
   }
   return s.replace(/\s+/g, ' ');
@@ -85,7 +95,7 @@ export function isLabelShaped(label: string): boolean {
   if (s.length === 0 || s.length > MAX_LABEL_CHARS) return false;
   if (s.split(/\s+/).length > MAX_LABEL_WORDS) return false;
   if (!/[\p{L}\p{N}]/u.test(s)) return false;
-  if (/[,;!?"“”…*#<>{}|=]/u.test(s)) return false;
+  if (/[,;!?"“”…*#<>{}|=，、。；！？]/u.test(s)) return false;
   if (/[.]$/.test(s) && !/^[A-Z]\.$/.test(s)) return false;
   if (/^[-–—>•]/.test(s)) return false;
   if (/\/\/|@|\bwww\./i.test(s)) return false;
@@ -98,10 +108,22 @@ export function isKnownSpeakerPattern(label: string): boolean {
   return ROLE_RE.test(s) || SHORT_ID_RE.test(s);
 }
 
-/** Every word starts with an upper-case letter or a digit ("Jane Doe", "Dr. Amin", "Speaker 2"). */
+/** Lower-case particles allowed inside a personal name ("Ana de la Cruz", "Ludwig van Beethoven"). */
+const NAME_PARTICLES = new Set(['de', 'da', 'do', 'dos', 'das', 'del', 'della', 'di', 'du', 'la', 'le', 'van', 'von', 'der', 'den', 'ter', 'bin', 'binti', 'ibn', 'al', 'el', 'y']);
+const CAPITALISED_WORD_RE = /^(?:[\p{Lu}\p{Lt}][\p{L}\p{M}\p{N}'’.]*|\d+[\p{L}]*|\([^()]+\))(?:-[\p{L}\d][\p{L}\p{M}\p{N}'’.]*)*$/u;
+/** A word of a script without letter case (Han, Kana, Hangul, Arabic, Hebrew, Thai, Devanagari…). */
+const CASELESS_WORD_RE = /^\p{Lo}[\p{Lo}\p{Lm}\p{M}\p{N}'’.·・ー-]*$/u;
+
+/**
+ * Every word is capitalised, a number, a parenthesised note or written in a
+ * script without case ("Jane Doe", "Dr. Amin", "Speaker 2", "王芳"); lower-case
+ * name particles are allowed after the first word ("Ana de la Cruz").
+ */
 export function isNameLike(label: string): boolean {
   const words = cleanLabel(label).split(' ');
-  return words.every((w) => /^(?:[\p{Lu}\p{Lt}][\p{L}\p{M}\p{N}'’.]*|\d+[\p{L}]*|\([^()]+\))(?:-[\p{Lu}\p{Lt}\d][\p{L}\p{M}\p{N}'’.]*)*$/u.test(w));
+  return words.every(
+    (w, i) => CAPITALISED_WORD_RE.test(w) || CASELESS_WORD_RE.test(w) || (i > 0 && i < words.length - 1 && NAME_PARTICLES.has(w)),
+  );
 }
 
 export function isNotALabel(label: string): boolean {
@@ -114,6 +136,11 @@ export interface LabelEvidence {
   count: number;
   /** Require every word to be capitalised when the evidence is recurrence only. */
   requireNameLike: boolean;
+  /**
+   * The rest of the document is a dialogue in the same `Name: text` pattern
+   * (decided by the caller), so a name-like label seen once is a speaker too.
+   */
+  dialogue?: boolean;
 }
 
 /**
@@ -123,7 +150,7 @@ export interface LabelEvidence {
 export function acceptLabel(label: string, evidence: LabelEvidence): boolean {
   if (!isLabelShaped(label) || isNotALabel(label)) return false;
   if (isKnownSpeakerPattern(label)) return true;
-  if (evidence.count < 2) return false;
+  if (evidence.count < 2) return evidence.dialogue === true && !SINGLE_LETTER_RE.test(label) && isNameLike(label);
   if (SINGLE_LETTER_RE.test(label)) return true;
   return !evidence.requireNameLike || isNameLike(label);
 }

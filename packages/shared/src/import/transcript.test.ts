@@ -204,7 +204,7 @@ describe('unlabelled lines continue the previous turn', () => {
     expect(b.text.endsWith('\ncare about these.')).toBe(true);
     // The first `### Interviewee` turn, right after the title.
     expect(p.turns[0]).toEqual({ speaker: 'Interviewee', text: 'yeah, I perfect. I did.' });
-    expect(p.warnings).toContain('An export footer ("Created with …") was removed.');
+    expect(p.warnings).toContain('The export footer "Created with the Delve Qualitative Analysis Tool (<http://www.delvetool.com>)" was removed.');
   });
 
   it('002: the empty `Interviewee: ` label is skipped, the next turn keeps its speaker', () => {

@@ -11,6 +11,7 @@ import {
 import { type CodeLine, acceptCodeRuns, buildCodeHierarchy, isCodeToken, parseCodeLine } from './inline-codes.ts';
 import { looksLikeWebVtt, parseWebVtt } from './webvtt.ts';
 import { looksLikeSrt, parseSrt } from './srt.ts';
+import { looksLikeNvivoTable, parseNvivoTable } from './nvivo-table.ts';
 
 /**
  * Transcript parsing: plain text / Markdown transcripts in the common
@@ -27,7 +28,9 @@ import { looksLikeSrt, parseSrt } from './srt.ts';
  * label continues the previous turn, as a new line of it. A first line that is
  * a heading (or a short unpunctuated line followed by a label) is the title.
  * Code-name lines after a paragraph are an existing coding (inline-codes.ts).
- * Horizontal rules and export footers ("Created with the Delve …") are dropped.
+ * Horizontal rules, export footers ("Created with the Delve …", "Transcribed by
+ * https://otter.ai"), meeting notices ("Jane Doe started transcription") and a
+ * meeting's date and duration lines above the first label are dropped.
  *
  * The parser never throws; anything unrecognised ends up as paragraphs
  * without a speaker, with a warning.
@@ -69,7 +72,7 @@ interface Line {
   /** Trimmed, tabs replaced by spaces. */
   text: string;
   blank: boolean;
-  skip: 'rule' | 'footer' | null;
+  skip: 'rule' | 'footer' | 'system' | 'meta' | null;
   /** Inner text of a Markdown heading line (marks and emphasis removed). */
   heading: string | null;
   /** Inner text of a line that is entirely bold. */
@@ -78,13 +81,27 @@ interface Line {
 }
 
 const HEADING_RE = /^#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?$/;
-const BOLD_LINE_RE = /^(\*\*|__)(.+?)\1:?$/;
-const BOLD_INLINE_RE = /^(\*\*|__)([^*_:]{1,60}?)[ \t]*(:?)[ \t]*\1[ \t]*(:?)[ \t]*(.*)$/;
+const BOLD_LINE_RE = /^(\*\*|__)(.+?)\1[:：]?$/;
+const BOLD_INLINE_RE = /^(\*\*|__)([^*_:：]{1,60}?)[ \t]*([:：]?)[ \t]*\1[ \t]*([:：]?)[ \t]*(.*)$/;
+/** `[ts] Label [ts]: text`; the colon may be the full-width `：` (CJK text), or a tab. */
 const INLINE_RE = new RegExp(
-  String.raw`^(?:(${TIMESTAMP_SRC})[ \t]+)?([^:\t]{1,60}?)(?:[ \t]*(${TIMESTAMP_SRC}))?[ \t]*(?::|\t+)(?!\/\/)[ \t]*(.*)$`,
+  String.raw`^(?:(${TIMESTAMP_SRC})[ \t]+)?([^:：\t]{1,60}?)(?:[ \t]*(${TIMESTAMP_SRC}))?[ \t]*(?::|：|\t+)(?!\/\/)[ \t]*(.*)$`,
 );
 const STANDALONE_RE = new RegExp(String.raw`^(?:(${TIMESTAMP_SRC})[ \t]+)?(.+?)(?:[ \t]+(${TIMESTAMP_SRC}))?$`);
 const RULE_RE = /^(?:-[ \t]*){3,}$|^(?:\*[ \t]*){3,}$|^(?:_[ \t]*){3,}$|^={3,}$/;
+/** Meeting tools' notices ("Jane Doe started transcription", Teams). */
+const SYSTEM_RE = /^.{1,80}? (?:started|stopped|paused|resumed) (?:transcription|recording)\.?$/i;
+const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\\.?';
+/** A meeting's date line and duration line at the top of a Teams or Zoom transcript. */
+const META_RE = new RegExp(
+  [
+    String.raw`^(?:[A-Z][a-z]+day,?\s+)?${MONTH}\s+\d{1,2},?\s+\d{4}(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AP]\.?M\.?)?)?$`,
+    String.raw`^(?:[A-Z][a-z]+day,?\s+)?\d{1,2}\.?\s+${MONTH}\s+\d{4}(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AP]\.?M\.?)?)?$`,
+    String.raw`^\d{4}-\d{2}-\d{2}(?:[ T,]+\d{1,2}:\d{2}(?::\d{2})?)?$`,
+    String.raw`^(?:\d+\s*h(?:ours?)?\s*)?(?:\d+\s*m(?:in(?:utes?)?)?\s*)?(?:\d+\s*s(?:ec(?:onds?)?)?)?$`,
+  ].join('|'),
+  'i',
+);
 const FOOTER_RE = /^(?:Created with (?:the )?Delve\b.*|Transcribed by (?:https?:\/\/)?(?:www\.)?otter\.ai\b.*)$/i;
 
 function msOf(...ts: (string | undefined)[]): number | null {
@@ -105,6 +122,11 @@ function analyse(rawLine: string, n: number): Line {
     line.skip = 'footer';
     return line;
   }
+  if (SYSTEM_RE.test(text)) {
+    line.skip = 'system';
+    return line;
+  }
+
   const h = HEADING_RE.exec(text);
   if (h) {
     line.heading = cleanLabel(h[1] ?? '');
@@ -179,6 +201,7 @@ function decideLabels(lines: readonly Line[]): (LabelDecision | null)[] {
     if (!acceptLabel(c.label, { count, requireNameLike: !markup })) return null;
     return { speaker: c.label, rest: c.rest, ms: c.ms, kind: c.kind };
   });
+  acceptDialogueSingletons(lines, out, counts);
   // A plain standalone name accepted on recurrence alone must introduce
   // speech: the next line is not itself a label (a repeated one-word code such
   // as `Misc` sits between paragraphs and labels, never above speech).
@@ -209,6 +232,67 @@ function decideLabels(lines: readonly Line[]): (LabelDecision | null)[] {
     return out.map((d) => (d && isKnownSpeakerPattern(d.speaker) ? d : null));
   }
   return out;
+}
+
+/** Share of the document's lines that must start with an accepted `Name: text` label for it to count as a dialogue. */
+const DIALOGUE_SHARE = 0.4;
+
+/** The pattern a label is written in, for the dialogue rule: timed (`Name  0:03`, `[0:03] Name:`) or `Name: text`. */
+function labelPattern(c: Candidate): 'timed' | 'inline' | null {
+  if (c.ms !== null) return 'timed';
+  return c.kind === 'inline' && c.rest !== '' ? 'inline' : null;
+}
+
+/**
+ * A participant who speaks once is still a speaker. When the document's
+ * accepted labels are written in one pattern — at least two of them, and for
+ * `Name: text` lines a good share of all lines — a name-like label seen once
+ * in the same pattern is accepted too (`acceptLabel` with `dialogue`). A line
+ * after a list lead-in ("We use:") is an item of the list, not a turn; a
+ * standalone label must stand apart from the line above.
+ */
+function acceptDialogueSingletons(lines: readonly Line[], out: (LabelDecision | null)[], counts: ReadonlyMap<string, number>): void {
+  const accepted = lines.flatMap((l, i) => (out[i] && l.candidate ? [labelPattern(l.candidate)] : []));
+  const nonBlank = lines.filter((l) => !l.blank && !l.skip).length;
+  const share = (p: 'timed' | 'inline') => accepted.filter((x) => x === p).length;
+  const dialogue = (p: 'timed' | 'inline') =>
+    share(p) >= 2 && share(p) >= accepted.length * 0.8 && (p === 'timed' || share(p) >= nonBlank * DIALOGUE_SHARE);
+  const open = { timed: dialogue('timed'), inline: dialogue('inline') };
+  if (!open.timed && !open.inline) return;
+  lines.forEach((l, i) => {
+    const c = l.candidate;
+    const pattern = c ? labelPattern(c) : null;
+    if (out[i] || !c || !pattern || !open[pattern]) return;
+    const count = counts.get(labelKey(c.label)) ?? 0;
+    if (count !== 1) return;
+    let p = i - 1;
+    while (p >= 0 && lines[p]!.blank) p--;
+    const prev = p >= 0 ? lines[p]! : null;
+    if (prev && /[:：]$/.test(prev.text)) return;
+    if (c.kind === 'standalone' && prev && p === i - 1 && !prev.candidate && !prev.skip) return;
+    if (acceptLabel(c.label, { count, requireNameLike: true, dialogue: true })) {
+      out[i] = { speaker: c.label, rest: c.rest, ms: c.ms, kind: c.kind };
+    }
+  });
+}
+
+/**
+ * Date and duration lines above the first speaker label (a Teams or Zoom
+ * transcript's header) are the meeting's details, not speech: marked `meta`.
+ * True when some were found.
+ */
+function markMeetingHeader(lines: readonly Line[]): boolean {
+  const first = decideLabels(lines).findIndex((d) => d !== null);
+  let found = false;
+  for (let i = 0; i < first; i++) {
+    const l = lines[i]!;
+    if (!l.blank && !l.skip && /\d/.test(l.text) && META_RE.test(l.text)) {
+      l.skip = 'meta';
+      l.candidate = null;
+      found = true;
+    }
+  }
+  return found;
 }
 
 /** Index of the title line, or -1. `labels` decided already. */
@@ -245,6 +329,7 @@ interface LineCoding {
 function parseText(text: string, options: ParseTranscriptOptions): ParsedTranscript {
   const warnings: string[] = [];
   const lines = text.split('\n').map((l, i) => analyse(l, i + 1));
+  const meetingHeader = markMeetingHeader(lines);
   const labels = decideLabels(lines);
   const titleAt = findTitle(lines, labels);
   const title = titleAt >= 0 ? contentOf(lines[titleAt]!) : null;
@@ -342,13 +427,15 @@ function parseText(text: string, options: ParseTranscriptOptions): ParsedTranscr
   let blockOpen = false;
   let blockFrom = 0;
   let lastBlock: { turn: number; from: number; to: number } | null = null;
-  let footer = false;
+  let footer: string | null = null;
+  let notices = 0;
   let unlabelledAt = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const role = roles[i]!;
     if (role === 'blank' || role === 'title' || role === 'skip') {
-      if (line.skip === 'footer') footer = true;
+      if (line.skip === 'footer') footer = line.text;
+      if (line.skip === 'system') notices++;
       blockOpen = false;
       continue;
     }
@@ -391,7 +478,9 @@ function parseText(text: string, options: ParseTranscriptOptions): ParsedTranscr
     lastBlock = { turn: turns.length - 1, from: blockFrom, to: cur.lines.length - 1 };
   }
 
-  if (footer) warnings.push('An export footer ("Created with …") was removed.');
+  if (footer) warnings.push(`The export footer "${footer}" was removed.`);
+  if (notices) warnings.push(`${notices} meeting notice(s) ("… started transcription") were left out of the speakers' words.`);
+  if (meetingHeader) warnings.push("The meeting's date and duration lines were not imported as speech.");
   if (unlabelledAt) warnings.push(`Text before the first speaker label (line ${unlabelledAt}) was imported without a speaker.`);
   if (!anyLabel && turns.length) {
     warnings.push('No speaker labels were recognised; the text was imported as paragraphs without speakers.');
@@ -468,6 +557,7 @@ export function parseTranscript(text: string, fileName?: string, options: ParseT
     }
     if (looksLikeWebVtt(normalized, fileName)) return parseWebVtt(normalized);
     if (looksLikeSrt(normalized, fileName)) return parseSrt(normalized);
+    if (looksLikeNvivoTable(normalized)) return parseNvivoTable(normalized);
     return parseText(normalized, options);
   } catch (err) {
     // Defensive: a bug must not make an import fail. Fall back to paragraphs.

@@ -22,6 +22,8 @@ export type TranscriptFormat =
   | 'standalone-labels'
   | 'webvtt'
   | 'srt'
+  /** NVivo's transcript table: `Timespan<TAB>Speaker<TAB>Content` rows. */
+  | 'nvivo-table'
   /** No speaker labels recognised: blank-line separated paragraphs, no speaker. */
   | 'paragraphs';
 
@@ -32,7 +34,7 @@ export interface ParsedTurn {
   text: string;
   /** Start time of the turn's first cue (WebVTT/SRT, or a timestamped label). */
   startMs?: number;
-  /** End time of the turn's last cue (WebVTT/SRT only). */
+  /** End time of the turn's last cue (WebVTT/SRT) or row (NVivo table). */
   endMs?: number;
 }
 
@@ -72,6 +74,7 @@ export interface TurnRange {
   start: number;
   end: number;
   startMs?: number;
+  endMs?: number;
 }
 
 export interface TranscriptBody {

@@ -6,6 +6,8 @@ export type {
   QdaSelection,
   QdaNote,
   QdaSource,
+  QdaSyncPoint,
+  QdaMedia,
   QdaProject,
   QdaImportReport,
   QdaCodebookReport,

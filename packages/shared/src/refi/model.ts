@@ -54,11 +54,34 @@ export interface QdaNote {
   quote?: string;
 }
 
+/** A REFI-QDA 1.5 SyncPoint: a place in a transcript's text and the moment of the recording it belongs to. */
+export interface QdaSyncPoint {
+  guid: string;
+  /** Unicode code points into the transcript text. */
+  position: number;
+  /** Milliseconds into the recording. */
+  timeMs: number;
+}
+
+/** The recording a transcript belongs to (`<AudioSource>` / `<VideoSource>`). */
+export interface QdaMedia {
+  kind: 'audio' | 'video';
+  guid: string;
+  /** File name of the recording (its extension names the format). */
+  fileName: string;
+  /** The recording's bytes; absent when the archive does not contain it. */
+  bytes?: Uint8Array;
+}
+
 export interface QdaSource {
   guid: string;
   name: string;
   text: string;
   selections: QdaSelection[];
+  /** Times of places in the text (a transcript of a recording), in text order. */
+  syncPoints?: QdaSyncPoint[];
+  /** The recording this text transcribes. */
+  media?: QdaMedia;
   /** The source's `<Description>` (Concord declares its speaker labels there). */
   description?: string;
 }

@@ -102,6 +102,20 @@ describe('tolerated quirks', () => {
     expect(warnings[0]).toMatch(/Source "S": selection positions were read as UTF-16 code units/);
   });
 
+  test('an NVivo for Mac file is named as what it is, not as NVivo for Windows', async () => {
+    const raw = '😀 Emoji first, then the word world';
+    const start = utf16Index(raw, 'world');
+    const qde =
+      `<Project ${NS} name="mac" origin="NVivo for Mac 14.23"><CodeBook><Codes><Code guid="c0de0000-0000-4000-8000-000000000001" name="C" isCodable="true"/></Codes></CodeBook>` +
+      `<Sources><TextSource guid="5aaaaaaa-0000-4000-8000-000000000001" name="S" plainTextPath="internal://s.txt">` +
+      `<PlainTextSelection guid="5e100000-0000-4000-8000-000000000001" startPosition="${start}" endPosition="${start + 5}"><Coding guid="c0d10000-0000-4000-8000-000000000001"><CodeRef targetGUID="c0de0000-0000-4000-8000-000000000001"/></Coding></PlainTextSelection>` +
+      '</TextSource></Sources><Sets/></Project>';
+    const { warnings } = await readQdpx(zipSync({ 'project.qde': text(qde), 'sources/s.txt': text(raw) }));
+    expect(warnings).toEqual([
+      'Source "S": selection positions were read as UTF-16 code units, as NVivo for Mac 14.23 wrote them (emoji and other rare characters count twice), because that is how they fit the text; check a few coded passages.',
+    ]);
+  });
+
   test('ATLAS.ti counts CRLF as one character', async () => {
     const raw = 'line one\r\nline two\r\nline three';
     const lf = raw.replace(/\r\n/g, '\n');
@@ -191,7 +205,8 @@ describe('what cannot be imported is reported, not dropped silently', () => {
       /Source "Paper.pdf" \(PDF\): PDF documents cannot be imported \(with 1 coded area\)/,
       /Source "With text.pdf" \(PDF\): imported as its plain-text version/,
       /Source "Photo" \(picture\): pictures cannot be imported/,
-      /Source "Recording" \(audio\): only the transcript was imported, not the recording; 1 coded time segment/,
+      /Source "Recording" \(audio\): the recording \(internal:\/\/a\.m4a\) is not in the archive; its transcript was imported without it\./,
+      /Source "Recording" \(audio\): 1 coded time segment of the recording could not be imported/,
       /Note "Code memo": its link to Code "Known" could not be kept/,
       /1 set \("Set 1"\) could not be imported/,
       /1 variable \("Age"\) could not be imported/,
@@ -202,6 +217,6 @@ describe('what cannot be imported is reported, not dropped silently', () => {
     ]) {
       expect(all).toMatch(expected);
     }
-    expect(warnings).toHaveLength(17);
+    expect(warnings).toHaveLength(18);
   });
 });

@@ -10,7 +10,9 @@ import {
   type QdaImportReport,
   type QdaNote,
   type QdaSelection,
+  type QdaMedia,
   type QdaSource,
+  type QdaSyncPoint,
   type QdaUser,
   type ReadQdpxOptions,
   type RefiLimits,
@@ -103,12 +105,21 @@ function isBoundary(cps: readonly string[], pos: number, isStart: boolean): bool
   return isStart ? BOUNDARY_RE.test(before) || BOUNDARY_RE.test(at) : BOUNDARY_RE.test(at) || BOUNDARY_RE.test(before);
 }
 
-const CONVENTION_WORDS: Record<PositionConvention, string> = {
-  codepoints: 'Unicode characters (the REFI-QDA standard)',
-  'codepoints-crlf1': 'Unicode characters with each Windows line break (CR+LF) counted once, as ATLAS.ti does',
-  utf16: 'UTF-16 code units, as NVivo for Windows does (emoji and other rare characters count twice)',
-  'utf16-crlf1': 'UTF-16 code units with each Windows line break counted once',
-};
+/** How a position convention is described to the researcher; the tool is named from the file's `origin` when it wrote them. */
+function conventionWords(convention: PositionConvention, origin: string): string {
+  switch (convention) {
+    case 'codepoints':
+      return 'Unicode characters (the REFI-QDA standard)';
+    case 'codepoints-crlf1':
+      return 'Unicode characters with each Windows line break (CR+LF) counted once, as ATLAS.ti does';
+    case 'utf16': {
+      const by = /nvivo/i.test(origin) ? `as ${origin.trim()} wrote them` : 'as NVivo for Windows does';
+      return `UTF-16 code units, ${by} (emoji and other rare characters count twice)`;
+    }
+    case 'utf16-crlf1':
+      return 'UTF-16 code units with each Windows line break counted once';
+  }
+}
 
 interface RawSelection {
   node: XNode;
@@ -184,6 +195,14 @@ function conventionHint(origin: string): PositionConvention | null {
   if (/atlas\.?ti/i.test(origin)) return 'codepoints-crlf1';
   if (/nvivo/i.test(origin) && !/mac/i.test(origin)) return 'utf16';
   return null;
+}
+
+/** A recording's file name: its `name` when that has an extension, else the name with the archive file's extension. */
+function mediaFileName(name: string | null, path: string | null, guid: string): string {
+  const file = basename((path ?? '').replace(/^internal:\/\//i, ''));
+  if (name && /\.[A-Za-z0-9]{1,5}$/.test(name)) return name;
+  const ext = /\.[A-Za-z0-9]{1,5}$/.exec(file)?.[0] ?? '';
+  return name ? `${name}${ext}` : file || guid;
 }
 
 // ------------------------------------------------------------------ context
@@ -361,7 +380,7 @@ class Importer {
 
     const choice = chooseConvention(raw, rawSels, conventionHint(this.origin));
     if (choice.nonStandard) {
-      this.warn(`${label}: selection positions were read as ${CONVENTION_WORDS[choice.convention]}, because that is how they fit the text; check a few coded passages.`);
+      this.warn(`${label}: selection positions were read as ${conventionWords(choice.convention, this.origin)}, because that is how they fit the text; check a few coded passages.`);
     }
     if (choice.splits) {
       this.warn(`${label}: ${plural(choice.splits, 'selection boundary', 'selection boundaries')} fell inside a character (between the halves of an emoji or similar) and ${choice.splits === 1 ? 'was' : 'were'} moved to the next character.`);
@@ -445,6 +464,10 @@ class Importer {
 
   async readSources(sourcesNode: XNode): Promise<QdaSource[]> {
     const out: QdaSource[] = [];
+    // Text files of TextSources, and the transcripts of recordings waiting to be matched with them.
+    const textPaths = new Map<string, QdaSource>();
+    const transcriptsOf: { path: string | null; source: QdaSource }[] = [];
+    const pathKey = (p: string | null) => (p === null ? null : basename(p.replace(/^internal:\/\//i, '')).toLowerCase());
     let i = 0;
     for (const node of sourcesNode.children) {
       i++;
@@ -458,7 +481,10 @@ class Importer {
       if (node.name === 'TextSource') {
         const guid = this.guidFor(node, `Source ${q(name ?? String(i))}`, `source/${i}`);
         const fallback = name ?? stripExtension(basename(attrOrNull(node, 'plainTextPath') ?? guid));
-        out.push(await this.readTextSource(node, guid, fallback));
+        const src = await this.readTextSource(node, guid, fallback);
+        const key = pathKey(attrOrNull(node, 'plainTextPath'));
+        if (key) textPaths.set(key, src);
+        out.push(src);
         continue;
       }
       const kind = kindWord[node.name];
@@ -493,18 +519,36 @@ class Importer {
           this.warn(`${label}: ${kind} recordings cannot be imported and it has no transcript${segments ? ` (${plural(segments, 'coded segment')} lost)` : ''}.`);
           continue;
         }
+        const recording: QdaMedia = {
+          kind: node.name === 'AudioSource' ? 'audio' : 'video', guid,
+          fileName: mediaFileName(name, mediaPath, guid),
+          ...(media && this.zip ? { bytes: this.zip.read(media) } : {}),
+        };
         let t = 0;
         for (const tr of transcripts) {
           t++;
           const trGuid = this.guidFor(tr, `${label}: transcript ${t}`, `source/${i}/tr/${t}`);
           const trName = attrOrNull(tr, 'name') ?? (transcripts.length > 1 ? `${name ?? guid} (transcript ${t})` : (name ?? guid));
-          out.push(await this.readTranscript(tr, trGuid, trName));
+          const source = await this.readTranscript(tr, trGuid, trName);
+          transcriptsOf.push({ path: pathKey(attrOrNull(tr, 'plainTextPath')), source: { ...source, media: recording } });
         }
-        this.warn(`${label}: only the transcript was imported, not the recording${segments ? `; ${plural(segments, 'coded time segment')} could not be imported` : ''}.`);
+        if (mediaPath && !media) this.warn(`${label}: the recording (${mediaPath}) is not in the archive; its transcript was imported without it.`);
+        if (segments) this.warn(`${label}: ${plural(segments, 'coded time segment')} of the recording could not be imported (codings of the transcript's text were).`);
         continue;
       }
       const areas = childrenNamed(node, 'PictureSelection').length;
       this.warn(`${label}: pictures cannot be imported${areas ? ` (with ${plural(areas, 'coded area')})` : ''}.`);
+    }
+    // A transcript that is the text file of a TextSource (Concord writes both) gives
+    // that source its recording and times; any other becomes a source of its own.
+    for (const { path, source } of transcriptsOf) {
+      const text = path ? textPaths.get(path) : undefined;
+      if (text && !text.media) {
+        text.media = source.media!;
+        if (source.syncPoints?.length) text.syncPoints = source.syncPoints;
+      } else {
+        out.push(source);
+      }
     }
     return out;
   }
@@ -552,7 +596,16 @@ class Importer {
       ],
     };
     for (const s of rawSels) this.seenGuids.delete(s.guid);
-    return this.readTextSource(synthetic, guid, name);
+    const source = await this.readTextSource(synthetic, guid, name);
+    const points: QdaSyncPoint[] = [];
+    for (const sp of childrenNamed(tr, 'SyncPoint')) {
+      const g = guidAttr(sp, 'guid');
+      const position = parseIntStrict(sp.attrs['position']);
+      const timeMs = parseIntStrict(sp.attrs['timeStamp']);
+      if (g !== null && position !== null && timeMs !== null && position >= 0 && timeMs >= 0) points.push({ guid: g, position, timeMs });
+    }
+    points.sort((a, b) => a.position - b.position || a.timeMs - b.timeMs);
+    return points.length ? { ...source, syncPoints: points } : source;
   }
 
   // -------------------------------------------------------------- notes
@@ -621,26 +674,27 @@ function findProjectEntry(zip: ZipArchive): ZipEntry {
   );
 }
 
+/** Names of the `<item>` children of `<group>`; empty when the group is absent or empty (`<Sets/>` warns of nothing). */
+function namesIn(root: XNode, group: string, item: string): string[] {
+  const g = child(root, group);
+  return g ? childrenNamed(g, item).map((s) => s.attrs['name'] ?? '(unnamed)') : [];
+}
+
+function warnSets(root: XNode, imp: Importer): void {
+  const names = namesIn(root, 'Sets', 'Set');
+  if (names.length) imp.warn(`${plural(names.length, 'set')} (${listSome(names)}) could not be imported: Concord has no sets.`);
+}
+
 function countWarnings(root: XNode, imp: Importer): void {
-  const sets = child(root, 'Sets');
-  if (sets) {
-    const names = childrenNamed(sets, 'Set').map((s) => s.attrs['name'] ?? '(unnamed)');
-    imp.warn(`${plural(names.length, 'set')} (${listSome(names)}) could not be imported: Concord has no sets.`);
-  }
-  const variables = child(root, 'Variables');
-  if (variables) {
-    const names = childrenNamed(variables, 'Variable').map((s) => s.attrs['name'] ?? '(unnamed)');
-    imp.warn(`${plural(names.length, 'variable')} (${listSome(names)}) could not be imported: Concord has no variables.`);
-  }
-  const cases = child(root, 'Cases');
-  if (cases) {
-    const names = childrenNamed(cases, 'Case').map((s) => s.attrs['name'] ?? '(unnamed)');
-    imp.warn(`${plural(names.length, 'case')} (${listSome(names)}) could not be imported: Concord has no cases.`);
-  }
-  const links = child(root, 'Links');
-  if (links) imp.warn(`${plural(childrenNamed(links, 'Link').length, 'link')} between items could not be imported.`);
-  const graphs = child(root, 'Graphs');
-  if (graphs) imp.warn(`${plural(childrenNamed(graphs, 'Graph').length, 'graph')} (network views) could not be imported.`);
+  warnSets(root, imp);
+  const variables = namesIn(root, 'Variables', 'Variable');
+  if (variables.length) imp.warn(`${plural(variables.length, 'variable')} (${listSome(variables)}) could not be imported: Concord has no variables.`);
+  const cases = namesIn(root, 'Cases', 'Case');
+  if (cases.length) imp.warn(`${plural(cases.length, 'case')} (${listSome(cases)}) could not be imported: Concord has no cases.`);
+  const links = namesIn(root, 'Links', 'Link').length;
+  if (links) imp.warn(`${plural(links, 'link')} between items could not be imported.`);
+  const graphs = namesIn(root, 'Graphs', 'Graph').length;
+  if (graphs) imp.warn(`${plural(graphs, 'graph')} (network views) could not be imported.`);
 }
 
 /**
@@ -730,11 +784,7 @@ export function readQdc(input: Uint8Array | string): QdaCodebookReport {
     codesParent = child(root, 'Codes');
     const ns = rootNamespace(root);
     if (ns !== CODEBOOK_NS) imp.warn(`The codebook does not use the REFI-QDA codebook namespace (${ns ?? 'none'}); it was read anyway.`);
-    const sets = child(root, 'Sets');
-    if (sets) {
-      const names = childrenNamed(sets, 'Set').map((s) => s.attrs['name'] ?? '(unnamed)');
-      imp.warn(`${plural(names.length, 'set')} (${listSome(names)}) could not be imported: Concord has no sets.`);
-    }
+    warnSets(root, imp);
   } else if (root.name === 'Project') {
     const cb = child(root, 'CodeBook');
     codesParent = cb ? child(cb, 'Codes') : undefined;

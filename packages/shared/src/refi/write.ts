@@ -1,7 +1,7 @@
 /** REFI-QDA 1.5 export: project (.qdpx) and codebook (.qdc). */
 import { RefiError } from './errors.ts';
 import { toRefiGuid } from './guid.ts';
-import type { QdaCode, QdaNote, QdaProject, QdaSelection, QdaSource, QdaUser, QdaWriteOptions, WriteQdcOptions } from './model.ts';
+import type { QdaCode, QdaMedia, QdaNote, QdaProject, QdaSelection, QdaSource, QdaUser, QdaWriteOptions, WriteQdcOptions } from './model.ts';
 import { codePointLength, encodeUtf8, sliceCodePoints } from './unicode.ts';
 import { attrs, escapeText } from './xml.ts';
 import { writeZip } from './zip.ts';
@@ -132,6 +132,36 @@ function sourceXml(source: QdaSource, codeGuids: ReadonlySet<string>, notesByTar
   return inner.length ? `${open}>\n${inner.join('\n')}\n    </TextSource>` : `${open}/>`;
 }
 
+/** Archive path of a recording: `<guid>.<extension of its file name>`. */
+export function mediaEntryName(media: QdaMedia): string {
+  const ext = /\.([A-Za-z0-9]{1,5})$/.exec(media.fileName)?.[1]?.toLowerCase() ?? (media.kind === 'video' ? 'mp4' : 'wav');
+  return `${toRefiGuid(media.guid)}.${ext}`;
+}
+
+/**
+ * The recording of a transcript with times: an `<AudioSource>` or `<VideoSource>`
+ * whose `<Transcript>` is the same text file as the TextSource (which carries the
+ * codings) and whose `<SyncPoint>`s tie places in it to moments of the recording.
+ */
+function mediaSourceXml(source: QdaSource): string | null {
+  if (!source.media && !source.syncPoints?.length) return null;
+  const tag = source.media?.kind === 'video' ? 'VideoSource' : 'AudioSource';
+  const guid = toRefiGuid(source.guid);
+  const points = (source.syncPoints ?? []).map(
+    (p) => `        <SyncPoint${attrs([['guid', toRefiGuid(p.guid)], ['timeStamp', Math.round(p.timeMs)], ['position', p.position]])}/>`,
+  );
+  const transcript = `      <Transcript${attrs([['guid', toRefiGuid(`${source.guid}#transcript`)], ['name', source.name], ['plainTextPath', `internal://${guid}.txt`]])}`;
+  return [
+    `    <${tag}${attrs([
+      ['guid', toRefiGuid(source.media ? source.media.guid : `${source.guid}#media`)],
+      ['name', source.media ? source.media.fileName : source.name],
+      ['path', source.media?.bytes ? `internal://${mediaEntryName(source.media)}` : undefined],
+    ])}>`,
+    points.length ? `${transcript}>\n${points.join('\n')}\n      </Transcript>` : `${transcript}/>`,
+    `    </${tag}>`,
+  ].join('\n');
+}
+
 function noteXml(note: QdaNote): string {
   const inner: string[] = [];
   if (note.quote) inner.push(`      <Description>${escapeText(note.quote)}</Description>`);
@@ -173,7 +203,12 @@ export function projectXml(project: QdaProject, options: QdaWriteOptions = {}): 
   }
   const codeGuids = new Set(project.codes.map((c) => c.guid));
   if (project.sources.length) {
-    parts.push(`  <Sources>\n${project.sources.map((s) => sourceXml(s, codeGuids, notesByTarget)).join('\n')}\n  </Sources>`);
+    const xml = project.sources.map((s) => sourceXml(s, codeGuids, notesByTarget));
+    for (const s of project.sources) {
+      const m = mediaSourceXml(s);
+      if (m) xml.push(m);
+    }
+    parts.push(`  <Sources>\n${xml.join('\n')}\n  </Sources>`);
   }
   if (project.notes.length) parts.push(`  <Notes>\n${project.notes.map(noteXml).join('\n')}\n  </Notes>`);
   parts.push('</Project>');
@@ -182,7 +217,8 @@ export function projectXml(project: QdaProject, options: QdaWriteOptions = {}): 
 
 /**
  * A REFI-QDA 1.5 project archive (.qdpx): `project.qde` plus one UTF-8
- * `Sources/<guid>.txt` per text source. Positions are written as code points.
+ * `Sources/<guid>.txt` per text source and the recordings of transcripts
+ * (`Sources/<guid>.<ext>`). Positions are written as code points.
  */
 export function writeQdpx(project: QdaProject, options: QdaWriteOptions = {}): Uint8Array {
   const now = options.now ?? new Date();
@@ -193,6 +229,7 @@ export function writeQdpx(project: QdaProject, options: QdaWriteOptions = {}): U
     if (written.has(path)) continue;
     written.add(path);
     files.push([path, encodeUtf8(s.text)]);
+    if (s.media?.bytes) files.push([`Sources/${mediaEntryName(s.media)}`, s.media.bytes]);
   }
   return writeZip(files, now);
 }

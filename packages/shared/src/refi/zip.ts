@@ -270,9 +270,10 @@ export function openZip(data: Uint8Array, limits: RefiLimits): ZipArchive {
   return new ZipArchive(data, limits);
 }
 
-/** Writes a zip (deflate level 6) with a fixed modification time. */
+/** Writes a zip (text deflated at level 6, other files stored) with a fixed modification time. */
 export function writeZip(files: ReadonlyArray<readonly [string, Uint8Array]>, mtime: Date): Uint8Array {
   const z: Zippable = {};
-  for (const [name, data] of files) z[name] = [data, { level: 6, mtime }];
+  // Recordings and pictures are compressed already: stored as they are.
+  for (const [name, data] of files) z[name] = [data, { level: /\.(?:txt|qde|xml)$/i.test(name) ? 6 : 0, mtime }];
   return zipSync(z);
 }

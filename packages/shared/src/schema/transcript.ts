@@ -7,9 +7,11 @@ import { decisionProblem, type MalformedEntry } from './shapes.ts';
  * The transcript document (room `<projectId>/transcripts/<transcriptId>`):
  *
  *   body:      Y.Text              the transcript text, turns separated by a blank line
- *   turns:     Y.Array<Y.Map>      {id, speakerId, start: encoded relative position of the turn's first character}
+ *   turns:     Y.Array<Y.Map>      {id, speakerId, start: encoded relative position of the turn's first character,
+ *                                   startTime?, endTime?: seconds into the recording (from timed formats)}
  *   speakers:  Y.Map<Speaker>      speakerId → {id, name}; renaming one renames it everywhere
- *   meta:      Y.Map               name, title, format, mode ('open' | 'independent'), revealed, importedAt, sourceFile
+ *   meta:      Y.Map               name, title, format, mode ('open' | 'independent'), revealed, importedAt, sourceFile,
+ *                                   media (the attached recording, written by the server)
  *   codings:   Y.Map<Coding>       the shared (open or consensus) layer: codingId → coding
  *   decisions: Y.Array<Decision>   reconciliation decision log
  *
@@ -40,6 +42,15 @@ export interface Speaker {
   name: string;
 }
 
+/** The recording attached to a transcript (`PUT …/media`); the bytes live on the server, not in the document. */
+export interface TranscriptMedia {
+  contentType: string;
+  size: number;
+  /** The uploaded file's name. */
+  fileName: string;
+  uploadedAt: number;
+}
+
 export interface TranscriptMeta {
   name: string;
   title: string | null;
@@ -47,7 +58,16 @@ export interface TranscriptMeta {
   mode: CodingMode;
   revealed: boolean;
   importedAt: number;
+  /** Name of the file the transcript was imported from. */
   sourceFile: string | null;
+  media: TranscriptMedia | null;
+}
+
+function mediaOf(v: unknown): TranscriptMedia | null {
+  if (!v || typeof v !== 'object') return null;
+  const m = v as Record<string, unknown>;
+  if (typeof m.contentType !== 'string' || typeof m.fileName !== 'string') return null;
+  return { contentType: m.contentType, fileName: m.fileName, size: Number(m.size ?? 0), uploadedAt: Number(m.uploadedAt ?? 0) };
 }
 
 export interface ResolvedTurn {
@@ -57,6 +77,25 @@ export interface ResolvedTurn {
   /** UTF-16 offsets into body. */
   start: number;
   end: number;
+  /** Seconds into the recording where the turn starts / ends, when the imported file said so. */
+  startTime: number | null;
+  endTime: number | null;
+}
+
+/** Keys of a turn's recording times (seconds) in its Y.Map. */
+export const TURN_START_TIME = 'startTime';
+export const TURN_END_TIME = 'endTime';
+
+/** A turn as `initialise` takes it: speaker, UTF-16 offset of its first character, optional times in seconds. */
+export interface TurnInput {
+  speaker: string | null;
+  start: number;
+  startTime?: number | null;
+  endTime?: number | null;
+}
+
+function timeOf(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null;
 }
 
 export interface ResolvedCoding {
@@ -104,7 +143,14 @@ export class TranscriptDoc {
       revealed: m.get('revealed') === true,
       importedAt: Number(m.get('importedAt') ?? 0),
       sourceFile: (m.get('sourceFile') as string | null | undefined) ?? null,
+      media: mediaOf(m.get('media')),
     };
+  }
+
+  /** Records (or with null, forgets) the transcript's recording. */
+  setMedia(media: TranscriptMedia | null): void {
+    if (media) this.meta.set('media', { ...media });
+    else this.meta.delete('media');
   }
 
   /**
@@ -113,8 +159,8 @@ export class TranscriptDoc {
    */
   initialise(
     text: string,
-    turns: { speaker: string | null; start: number }[],
-    meta: Partial<TranscriptMeta> & { name: string },
+    turns: readonly TurnInput[],
+    meta: Partial<Omit<TranscriptMeta, 'media'>> & { name: string },
   ): void {
     this.doc.transact(() => {
       if (this.body.length > 0) throw new Error('transcript document is not empty');
@@ -134,9 +180,11 @@ export class TranscriptDoc {
         turn.set('id', newId(10));
         turn.set('speakerId', speakerId);
         turn.set('start', Y.encodeRelativePosition(Y.createRelativePositionFromTypeIndex(this.body, t.start, 0)));
+        if (timeOf(t.startTime) !== null) turn.set(TURN_START_TIME, t.startTime);
+        if (timeOf(t.endTime) !== null) turn.set(TURN_END_TIME, t.endTime);
         this.turns.push([turn]);
       }
-      const full: TranscriptMeta = {
+      const full: Omit<TranscriptMeta, 'media'> = {
         title: null, format: 'paragraphs', mode: 'open', revealed: false, importedAt: Date.now(), sourceFile: null, ...meta,
       };
       for (const [k, v] of Object.entries(full)) this.meta.set(k, v);
@@ -157,14 +205,17 @@ export class TranscriptDoc {
   /** Turns with absolute offsets, in text order. A turn whose words were all deleted is omitted. */
   resolveTurns(): ResolvedTurn[] {
     const length = this.body.length;
-    const starts: { id: string; speakerId: string | null; start: number }[] = [];
+    const starts: { id: string; speakerId: string | null; start: number; startTime: number | null; endTime: number | null }[] = [];
     for (const t of this.turns) {
       if (!(t instanceof Y.Map)) continue;
       const enc = t.get('start');
       const start = enc instanceof Uint8Array ? resolvePosition(this.doc, enc) : null;
       if (start === null) continue;
       const speakerId = t.get('speakerId');
-      starts.push({ id: String(t.get('id')), speakerId: typeof speakerId === 'string' ? speakerId : null, start });
+      starts.push({
+        id: String(t.get('id')), speakerId: typeof speakerId === 'string' ? speakerId : null, start,
+        startTime: timeOf(t.get(TURN_START_TIME)), endTime: timeOf(t.get(TURN_END_TIME)),
+      });
     }
     starts.sort((a, b) => a.start - b.start);
     const out: ResolvedTurn[] = [];
@@ -179,6 +230,8 @@ export class TranscriptDoc {
         speaker: s.speakerId ? this.speakerName(s.speakerId) : null,
         start: s.start,
         end,
+        startTime: s.startTime,
+        endTime: s.endTime,
       });
     }
     return out;
@@ -218,12 +271,7 @@ export class TranscriptDoc {
 
   /** The speaker of the turn containing `offset` (UTF-16). */
   speakerAt(offset: number, turns = this.resolveTurns()): string | null {
-    let found: string | null = null;
-    for (const t of turns) {
-      if (t.start <= offset) found = t.speaker;
-      else break;
-    }
-    return found;
+    return turnAt(offset, turns)?.speaker ?? null;
   }
 
   addCoding(
@@ -260,6 +308,16 @@ export class TranscriptDoc {
     out.sort((a, b) => a.start - b.start || a.end - b.end || a.id.localeCompare(b.id));
     return out;
   }
+}
+
+/** The turn containing `offset` (UTF-16) among turns in text order, or null before the first. */
+export function turnAt<T extends { start: number }>(offset: number, turns: readonly T[]): T | null {
+  let found: T | null = null;
+  for (const t of turns) {
+    if (t.start <= offset) found = t;
+    else break;
+  }
+  return found;
 }
 
 function isSpeaker(v: unknown): v is Speaker {

@@ -1,0 +1,1 @@
+export { formatTimecode, timeForOffset, turnIndexAtTime } from './timecode.ts';
