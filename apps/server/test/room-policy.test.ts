@@ -134,6 +134,23 @@ describe('transcript and layer rooms: codings', () => {
   });
 });
 
+describe('transcript rooms: the decision log', () => {
+  it('takes only the writer\'s decisions and never loses one', async () => {
+    const room = transcriptRoom(pid, tid);
+    const decision = (userId: string) => ({ id: `d-${userId}-${Date.now()}`, disagreementKey: 'k', action: 'reject', userId, at: 1, comment: '', summary: 's' });
+    const first = await join(room, coder);
+    first.p.doc.getArray('decisions').push([decision(coder.id)]);
+    await waitFor(() => (serverDoc(room)?.getArray('decisions').length ?? 0) === 1, 5000, 'own decision');
+    first.p.doc.getArray('decisions').push([decision(owner.id)]);
+    expect(await first.closed).toBe(CloseCode.RefusedChange);
+    const second = await join(room, coder);
+    await waitFor(() => second.p.doc.getArray('decisions').length === 1, 5000, 'log synced');
+    second.p.doc.getArray('decisions').delete(0, 1);
+    expect(await second.closed).toBe(CloseCode.RefusedChange);
+    expect(serverDoc(room)?.getArray('decisions').length).toBe(1);
+  });
+});
+
 describe('codebook room: entries', () => {
   it('refuses a non-map value in the codes map (4422); /codebook keeps answering', async () => {
     const room = codebookRoom(pid);
