@@ -6,6 +6,7 @@ import {
 } from '@concord/shared';
 import type { ConcordServer } from '../src/server.ts';
 import { RoomManager } from '../src/sync/room-manager.ts';
+import { closeCode, openSocket, updateFrame } from './cluster.ts';
 import {
   addMember, codingValue, connect, destroyProviders, makeCodes, makeProject, makeTranscript, makeUser, startTestServer, synced, waitFor,
   type TestUser,
@@ -80,6 +81,19 @@ describe('transcript and layer rooms: codings', () => {
     void closed.then((c) => { code = c; });
     await new Promise((r) => setTimeout(r, 100));
     expect(code).toBe(0);
+  });
+
+  it('accepts a client resending what the room already holds (others\' codings, mode and reveal included)', async () => {
+    const room = transcriptRoom(pid, tid);
+    await server.deps.rooms.withDoc(room, (doc) => { doc.getMap('codings').set('owners', codingValue('owners', 'quality', owner.id)); });
+    const ws = await openSocket(server.url, room, coder.token);
+    const closed = closeCode(ws);
+    let code = 0;
+    void closed.then((c) => { code = c; });
+    ws.send(updateFrame(Y.encodeStateAsUpdate(serverDoc(room)!)));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(code).toBe(0);
+    ws.close();
   });
 
   it('refuses a coding of a code id the codebook never had, after waiting for the codebook', async () => {

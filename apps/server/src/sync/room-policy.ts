@@ -108,10 +108,8 @@ function codebookPolicy(room: Room): RoomPolicy {
       for (const key of touched) {
         const entry = t.added.find((a) => a.root === 'codes' && a.depth === 0 && a.key === key && !(a.item.content instanceof Y.ContentDeleted));
         const stored = codesMap.get(key);
-        if (!entry && !(stored instanceof Y.Map)) {
-          if (t.removed.some((r) => r.root === 'codes' && r.depth === 0 && r.key === key)) continue; // a deleted code
-          if (!codesMap.has(key)) continue; // nothing left under this key
-        }
+        // A code deleted (merged, removed) by this update: nothing of it is left to check.
+        if (!entry && (!codesMap.has(key) || t.removed.some((r) => r.root === 'codes' && r.depth === 0 && r.key === key && r.item === codesMap._map.get(key)))) continue;
         if (entry && !(entry.item.content instanceof Y.ContentType && entry.item.content.type instanceof Y.Map)) return 'a code must be a map';
         const fields = new Map<string, Y.Item>();
         for (const a of t.added) {

@@ -111,7 +111,13 @@ export function updateTargets(update: Uint8Array, doc: Y.Doc): UpdateTargets | n
     return w;
   };
 
-  for (const list of byClient.values()) for (const s of list) if (!add(itemWhere(s, 0), s, out.added)) return null;
+  for (const list of byClient.values()) {
+    for (const s of list) {
+      // Items the document holds already (clients may resend what the server has) change nothing: Yjs skips them.
+      if (s.id.clock + s.length <= Y.getState(doc.store, s.id.client)) continue;
+      if (!add(itemWhere(s, 0), s, out.added)) return null;
+    }
+  }
 
   let walked = 0;
   for (const [client, ranges] of ds.clients) {
