@@ -6,6 +6,7 @@ import {
 } from '@concord/shared';
 import type { ConcordServer } from '../src/server.ts';
 import { RoomManager } from '../src/sync/room-manager.ts';
+import { closeCode, openSocket, updateFrame } from './cluster.ts';
 import {
   addMember, codingValue, connect, destroyProviders, makeCodes, makeProject, makeTranscript, makeUser, startTestServer, synced, waitFor,
   type TestUser,
@@ -82,6 +83,19 @@ describe('transcript and layer rooms: codings', () => {
     expect(code).toBe(0);
   });
 
+  it('accepts a client resending what the room already holds (others\' codings, mode and reveal included)', async () => {
+    const room = transcriptRoom(pid, tid);
+    await server.deps.rooms.withDoc(room, (doc) => { doc.getMap('codings').set('owners', codingValue('owners', 'quality', owner.id)); });
+    const ws = await openSocket(server.url, room, coder.token);
+    const closed = closeCode(ws);
+    let code = 0;
+    void closed.then((c) => { code = c; });
+    ws.send(updateFrame(Y.encodeStateAsUpdate(serverDoc(room)!)));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(code).toBe(0);
+    ws.close();
+  });
+
   it('refuses a coding of a code id the codebook never had, after waiting for the codebook', async () => {
     const room = transcriptRoom(pid, tid);
     const { p, closed } = await join(room, coder);
@@ -131,6 +145,23 @@ describe('transcript and layer rooms: codings', () => {
     await waitFor(() => serverDoc(transcriptRoom(pid, t2))?.getMap('codings').has('d1') === true, 5000, 'reconciliation result');
     tr.p.doc.getMap('codings').set('d2', codingValue('d2', 'quality', owner.id));
     expect(await tr.closed).toBe(CloseCode.RefusedChange);
+  });
+});
+
+describe('transcript rooms: the decision log', () => {
+  it('takes only the writer\'s decisions and never loses one', async () => {
+    const room = transcriptRoom(pid, tid);
+    const decision = (userId: string) => ({ id: `d-${userId}-${Date.now()}`, disagreementKey: 'k', action: 'reject', userId, at: 1, comment: '', summary: 's' });
+    const first = await join(room, coder);
+    first.p.doc.getArray('decisions').push([decision(coder.id)]);
+    await waitFor(() => (serverDoc(room)?.getArray('decisions').length ?? 0) === 1, 5000, 'own decision');
+    first.p.doc.getArray('decisions').push([decision(owner.id)]);
+    expect(await first.closed).toBe(CloseCode.RefusedChange);
+    const second = await join(room, coder);
+    await waitFor(() => second.p.doc.getArray('decisions').length === 1, 5000, 'log synced');
+    second.p.doc.getArray('decisions').delete(0, 1);
+    expect(await second.closed).toBe(CloseCode.RefusedChange);
+    expect(serverDoc(room)?.getArray('decisions').length).toBe(1);
   });
 });
 

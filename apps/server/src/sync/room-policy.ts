@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import {
-  codeProblem, codebookRoom, CodebookDoc, codingProblem, CommentsDoc, decisionProblem, malformedThreads, parseRoom, TranscriptDoc,
+  codeFieldsProblem, codeProblem, codebookRoom, CodebookDoc, codingProblem, CommentsDoc, decisionProblem, malformedThreads, parseRoom, TranscriptDoc,
   type Coding, type MalformedEntry, type Room as RoomName,
 } from '@concord/shared';
 import type { Connection } from './connection.ts';
@@ -76,29 +76,64 @@ function blindView(state: Record<string, unknown>): Record<string, unknown> {
 // ---- the room kinds ---------------------------------------------------------------
 
 function codebookPolicy(room: Room): RoomPolicy {
+  const codesMap = room.doc.getMap<unknown>('codes');
+  const byTrial = (update: Uint8Array): string | null => trial(room.doc, update, ['codes', 'aliases'], (copy, events) => {
+    const codes = copy.getMap('codes');
+    for (const key of touchedKeys(events.get('codes'))) {
+      if (!codes.has(key)) continue; // deleted
+      const problem = codeProblem(key, codes.get(key));
+      if (problem) return problem;
+    }
+    const aliases = copy.getMap('aliases');
+    for (const key of touchedKeys(events.get('aliases'))) {
+      if (aliases.has(key) && !isAlias(key, aliases.get(key))) return 'an alias must name another code';
+    }
+    return null;
+  });
   return {
     malformed: () => new CodebookDoc(room.doc).malformed(),
     check(_conn, update) {
       const t = updateTargets(update, room.doc);
+      if (!t) return byTrial(update);
       // Typing in a code's definition (depth 2) needs no check; entries and their fields do.
-      if (t && !t.shallow.has('codes') && !t.roots.has('aliases')) return null;
-      return trial(room.doc, update, ['codes', 'aliases'], (copy, events) => {
-        const codesMap = copy.getMap('codes');
-        for (const key of touchedKeys(events.get('codes'))) {
-          if (!codesMap.has(key)) continue; // deleted
-          const problem = codeProblem(key, codesMap.get(key));
-          if (problem) return problem;
+      if (!t.shallow.has('codes') && !t.roots.has('aliases')) return null;
+      for (const a of t.added) {
+        if (a.root === 'aliases' && !(a.item.content instanceof Y.ContentDeleted) && (a.depth > 0 || !isAlias(a.key ?? '', plainValue(a.item)))) {
+          return 'an alias must name another code';
         }
-        const aliases = copy.getMap('aliases');
-        for (const key of touchedKeys(events.get('aliases'))) {
-          const v = aliases.get(key);
-          if (aliases.has(key) && (typeof v !== 'string' || v === key)) return 'an alias must name another code';
+      }
+      // Each code the update writes, as the update leaves it: a new entry's fields, or the stored ones with the update's on top.
+      const touched = new Set<string>();
+      for (const x of [...t.added, ...t.removed]) if (x.root === 'codes' && x.depth <= 1 && x.rootKey !== null) touched.add(x.rootKey);
+      for (const key of touched) {
+        const entry = t.added.find((a) => a.root === 'codes' && a.depth === 0 && a.key === key && !(a.item.content instanceof Y.ContentDeleted));
+        const stored = codesMap.get(key);
+        // A code deleted (merged, removed) by this update: nothing of it is left to check.
+        if (!entry && (!codesMap.has(key) || t.removed.some((r) => r.root === 'codes' && r.depth === 0 && r.key === key && r.item === codesMap._map.get(key)))) continue;
+        if (entry && !(entry.item.content instanceof Y.ContentType && entry.item.content.type instanceof Y.Map)) return 'a code must be a map';
+        const fields = new Map<string, Y.Item>();
+        for (const a of t.added) {
+          if (a.root !== 'codes' || a.depth !== 1 || a.rootKey !== key || a.key === null) continue;
+          const prev = fields.get(a.key);
+          if (!prev || a.item.id.clock > prev.id.clock) fields.set(a.key, a.item);
         }
-        return null;
-      });
+        const storedMap = !entry && stored instanceof Y.Map ? (stored as Y.Map<unknown>) : null;
+        const cleared = new Set(t.removed.filter((r) => r.root === 'codes' && r.depth === 1 && r.rootKey === key && r.key !== null && !r.item.deleted
+          && storedMap?._map.get(r.key) === r.item).map((r) => r.key!));
+        const problem = codeFieldsProblem(key, (f) => {
+          const written = fields.get(f);
+          if (written) return written.content instanceof Y.ContentType ? written.content.type : plainValue(written);
+          if (!storedMap || cleared.has(f)) return undefined;
+          return storedMap.get(f);
+        });
+        if (problem) return problem;
+      }
+      return null;
     },
   };
 }
+
+const isAlias = (key: string, v: unknown): boolean => typeof v === 'string' && v.length > 0 && v !== key;
 
 function transcriptPolicy(
   room: Room, where: Extract<RoomName, { kind: 'transcript' }>, codes: KnownCodes, opts: PolicyExtensions,

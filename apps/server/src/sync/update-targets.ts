@@ -24,11 +24,13 @@ export interface Target {
   depth: number;
   /** The map key the item is stored under in its parent (null in a list or text). */
   key: string | null;
+  /** The key, in the root map, of the entry the item is under (its own key at depth 0). */
+  rootKey: string | null;
   item: Y.Item;
 }
 
 type AnyType = Y.AbstractType<unknown>;
-type Where = { root: string; depth: number; key: string | null } | null;
+type Where = { root: string; depth: number; key: string | null; rootKey: string | null } | null;
 
 /** Deleted ranges longer than this are not walked: the caller does its full check instead. */
 const MAX_DELETED_STRUCTS = 10_000;
@@ -57,12 +59,14 @@ export function updateTargets(update: Uint8Array, doc: Y.Doc): UpdateTargets | n
   const typeWhere = (type: AnyType, key: string | null): Where => {
     let depth = 0;
     let t = type;
+    let rootKey = key;
     while (t._item) {
+      rootKey = t._item.parentSub;
       t = t._item.parent as AnyType;
       depth++;
     }
     const root = rootNames.get(t);
-    return root === undefined ? null : { root, depth, key };
+    return root === undefined ? null : { root, depth, key, rootKey };
   };
   const docItem = (id: Y.ID): Y.Item | null => {
     if (id.clock >= Y.getState(doc.store, id.client)) return null;
@@ -80,10 +84,16 @@ export function updateTargets(update: Uint8Array, doc: Y.Doc): UpdateTargets | n
     if (known !== undefined) return known;
     let w: Where = null;
     const parent = s.parent as unknown;
-    if (typeof parent === 'string') w = { root: parent, depth: 0, key: s.parentSub };
+    if (typeof parent === 'string') w = { root: parent, depth: 0, key: s.parentSub, rootKey: s.parentSub };
     else if (parent instanceof Y.ID) {
       const holder = docItem(parent);
-      w = holder && holder.content instanceof Y.ContentType ? typeWhere(holder.content.type as AnyType, s.parentSub) : null;
+      if (holder) w = holder.content instanceof Y.ContentType ? typeWhere(holder.content.type as AnyType, s.parentSub) : null;
+      else {
+        // A type the same update creates (a new code's fields): one level below that type's item.
+        const created = updateItem(parent);
+        const outer = created && created !== s && created.content instanceof Y.ContentType ? itemWhere(created, hops + 1) : null;
+        w = outer ? { root: outer.root, depth: outer.depth + 1, key: s.parentSub, rootKey: outer.rootKey } : null;
+      }
     } else if (parent instanceof Y.AbstractType) w = typeWhere(parent as AnyType, s.parentSub);
     else {
       // Without a parent the item goes where its origin is: same type, same map key (Yjs does not encode them).
@@ -101,7 +111,13 @@ export function updateTargets(update: Uint8Array, doc: Y.Doc): UpdateTargets | n
     return w;
   };
 
-  for (const list of byClient.values()) for (const s of list) if (!add(itemWhere(s, 0), s, out.added)) return null;
+  for (const list of byClient.values()) {
+    for (const s of list) {
+      // Items the document holds already (clients may resend what the server has) change nothing: Yjs skips them.
+      if (s.id.clock + s.length <= Y.getState(doc.store, s.id.client)) continue;
+      if (!add(itemWhere(s, 0), s, out.added)) return null;
+    }
+  }
 
   let walked = 0;
   for (const [client, ranges] of ds.clients) {

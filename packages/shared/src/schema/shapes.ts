@@ -35,17 +35,22 @@ const optional = (v: unknown, ok: (x: unknown) => boolean) => v === undefined ||
 export function codeProblem(key: string, value: unknown): string | null {
   if (!(value instanceof Y.Map)) return 'a code must be a map';
   const m = value as Y.Map<unknown>;
-  if (m.get('id') !== key) return 'a code\'s id must be its key';
-  const name = m.get('name');
+  return codeFieldsProblem(key, (f) => m.get(f));
+}
+
+/** The same, for a code whose fields `get` reads (a code as an update leaves it, before it is applied). */
+export function codeFieldsProblem(key: string, get: (field: string) => unknown): string | null {
+  if (get('id') !== key) return 'a code\'s id must be its key';
+  const name = get('name');
   if (typeof name !== 'string' || !name.trim() || name.length > MAX_NAME_LENGTH) return `a code needs a name of 1 to ${MAX_NAME_LENGTH} characters`;
-  if (!optional(m.get('abbreviation'), (a) => typeof a === 'string' && a.length <= MAX_ABBREVIATION_LENGTH)) return 'a code\'s abbreviation must be short text';
-  if (!isColor(m.get('color'))) return 'a code\'s colour must be #rgb or #rrggbb';
-  if (!optional(m.get('parentId'), isId)) return 'a code\'s parent must be a code id';
-  if (!optional(m.get('order'), (o) => typeof o === 'number' && Number.isFinite(o))) return 'a code\'s order must be a number';
-  if (!optional(m.get('createdAt'), (o) => typeof o === 'number' && Number.isFinite(o))) return 'a code\'s createdAt must be a number';
-  if (!optional(m.get('createdBy'), isId)) return 'a code\'s createdBy must be a user id';
+  if (!optional(get('abbreviation'), (a) => typeof a === 'string' && a.length <= MAX_ABBREVIATION_LENGTH)) return 'a code\'s abbreviation must be short text';
+  if (!isColor(get('color'))) return 'a code\'s colour must be #rgb or #rrggbb';
+  if (!optional(get('parentId'), isId)) return 'a code\'s parent must be a code id';
+  if (!optional(get('order'), (o) => typeof o === 'number' && Number.isFinite(o))) return 'a code\'s order must be a number';
+  if (!optional(get('createdAt'), (o) => typeof o === 'number' && Number.isFinite(o))) return 'a code\'s createdAt must be a number';
+  if (!optional(get('createdBy'), isId)) return 'a code\'s createdBy must be a user id';
   for (const f of ['definition', 'inclusion', 'exclusion', 'examples']) {
-    if (!optional(m.get(f), (t) => t instanceof Y.Text)) return `a code's ${f} must be collaborative text`;
+    if (!optional(get(f), (t) => t instanceof Y.Text)) return `a code's ${f} must be collaborative text`;
   }
   return null;
 }
