@@ -45,6 +45,16 @@ export interface TranscriptMeta {
   sourceFile: string | null;
 }
 
+/** A turn given to `TranscriptDoc.initialise`. */
+export interface TurnInput {
+  speaker: string | null;
+  /** UTF-16 offset of the turn's first character in the body text. */
+  start: number;
+  /** Seconds into the recording where the turn starts / ends (subtitles, timestamped labels). */
+  startTime?: number;
+  endTime?: number;
+}
+
 export interface ResolvedTurn {
   id: string;
   speakerId: string | null;
@@ -52,6 +62,9 @@ export interface ResolvedTurn {
   /** UTF-16 offsets into body. */
   start: number;
   end: number;
+  /** Seconds into the recording, when the import knew them. */
+  startTime?: number;
+  endTime?: number;
 }
 
 export interface ResolvedCoding {
@@ -103,19 +116,25 @@ export class TranscriptDoc {
   }
 
   /**
-   * Fills an empty document with a transcript's text and turns. Each turn is
-   * `{speaker, start, end}` in UTF-16 offsets of `text`.
+   * Fills an empty document with a transcript's text and turns. Each turn starts
+   * at `start`, a UTF-16 offset of `text`; `startTime`/`endTime` (seconds into
+   * the recording, optional) are kept on the turn under the same keys.
+   *
+   * Linear in the number of turns: the text goes in as one item, every turn's
+   * anchor is taken from that item, and all turns are appended in one push.
    */
   initialise(
     text: string,
-    turns: { speaker: string | null; start: number }[],
+    turns: readonly TurnInput[],
     meta: Partial<TranscriptMeta> & { name: string },
   ): void {
     this.doc.transact(() => {
       if (this.body.length > 0) throw new Error('transcript document is not empty');
       this.body.insert(0, text);
       const ids = new Map<string, string>();
-      for (const t of turns) {
+      const maps: Y.Map<unknown>[] = new Array(turns.length);
+      for (let i = 0; i < turns.length; i++) {
+        const t = turns[i]!;
         let speakerId: string | null = null;
         if (t.speaker !== null) {
           speakerId = ids.get(t.speaker) ?? null;
@@ -128,9 +147,14 @@ export class TranscriptDoc {
         const turn = new Y.Map<unknown>();
         turn.set('id', newId(10));
         turn.set('speakerId', speakerId);
+        // One item holds the whole body, so this finds the position in constant time.
         turn.set('start', Y.encodeRelativePosition(Y.createRelativePositionFromTypeIndex(this.body, t.start, 0)));
-        this.turns.push([turn]);
+        if (isSeconds(t.startTime)) turn.set('startTime', t.startTime);
+        if (isSeconds(t.endTime)) turn.set('endTime', t.endTime);
+        maps[i] = turn;
       }
+      // One push: pushing turn by turn walks the whole array each time (quadratic).
+      if (maps.length > 0) this.turns.push(maps);
       const full: TranscriptMeta = {
         title: null, format: 'paragraphs', mode: 'open', revealed: false, importedAt: Date.now(), sourceFile: null, ...meta,
       };
@@ -152,12 +176,18 @@ export class TranscriptDoc {
   /** Turns with absolute offsets, in text order. A turn whose words were all deleted is omitted. */
   resolveTurns(): ResolvedTurn[] {
     const length = this.body.length;
-    const starts: { id: string; speakerId: string | null; start: number }[] = [];
+    const starts: { id: string; speakerId: string | null; start: number; times: { startTime?: number; endTime?: number } }[] = [];
     for (const t of this.turns) {
       const enc = t.get('start');
       const start = enc instanceof Uint8Array ? resolvePosition(this.doc, enc) : null;
       if (start === null) continue;
-      starts.push({ id: String(t.get('id')), speakerId: (t.get('speakerId') as string | null) ?? null, start });
+      const startTime = t.get('startTime');
+      const endTime = t.get('endTime');
+      const times = {
+        ...(typeof startTime === 'number' ? { startTime } : {}),
+        ...(typeof endTime === 'number' ? { endTime } : {}),
+      };
+      starts.push({ id: String(t.get('id')), speakerId: (t.get('speakerId') as string | null) ?? null, start, times });
     }
     starts.sort((a, b) => a.start - b.start);
     const out: ResolvedTurn[] = [];
@@ -172,6 +202,7 @@ export class TranscriptDoc {
         speaker: s.speakerId ? this.speakers.get(s.speakerId)?.name ?? null : null,
         start: s.start,
         end,
+        ...s.times,
       });
     }
     return out;
@@ -221,6 +252,10 @@ export class TranscriptDoc {
     out.sort((a, b) => a.start - b.start || a.end - b.end || a.id.localeCompare(b.id));
     return out;
   }
+}
+
+function isSeconds(v: number | undefined): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0;
 }
 
 export function isCoding(v: unknown): v is Coding {
