@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 /** Every setting of the server, typed, documented and defaulted once. */
@@ -28,6 +29,8 @@ export interface Config {
   nodeId: string;
   /** Quiet logs. `CONCORD_LOG` = info (default) | silent. */
   log: 'info' | 'silent';
+  /** Worker threads that parse and build imports. `CONCORD_IMPORT_THREADS`, default one less than the cores (1–4). */
+  importThreads: number;
 }
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -57,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sqliteSync: sync,
     nodeId: env.CONCORD_NODE ?? Math.random().toString(36).slice(2, 8),
     log: env.CONCORD_LOG === 'silent' ? 'silent' : 'info',
+    importThreads: Math.max(1, int(env.CONCORD_IMPORT_THREADS, Math.min(4, os.availableParallelism() - 1), 'CONCORD_IMPORT_THREADS')),
   };
   return { ...cfg, ...overrides };
 }

@@ -21,6 +21,7 @@ import { exchangeRoutes } from './http/exchange.routes.ts';
 import { checkCommentsUpdate } from './comments/comment-rules.ts';
 import { inboxHook } from './comments/inbox.ts';
 import { TranscriptIndex } from './transcripts/transcript-index.ts';
+import { ImportPool } from './import/import-pool.ts';
 
 export interface ConcordServer {
   url: string;
@@ -63,8 +64,9 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
   const loginLimiter = await createLoginLimiters(cfg, log);
   // Loaded only with Redis, like the fan-out: a single node needs neither ioredis nor this.
   const presence = cfg.redisUrl ? await (await import('./pubsub/presence.ts')).ClusterPresence.connect(cfg.redisUrl, cfg.nodeId, rooms, log) : null;
+  const imports = new ImportPool({ threads: cfg.importThreads });
   deps = {
-    config: cfg, storage, auth, rooms, log,
+    config: cfg, storage, auth, rooms, log, imports,
     ...(presence ? { presence } : {}),
     loginLimiter,
   };
@@ -91,6 +93,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
       await loginLimiter.close();
       await rooms.revocationBus?.close();
       await fanout?.close();
+      await imports.close();
       if (!opts.storage) await storage.close();
     })()),
   };

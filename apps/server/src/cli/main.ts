@@ -7,6 +7,7 @@ import { hashPassword } from '../auth/passwords.ts';
 import { RateLimiter } from '../auth/rate-limit.ts';
 import { loadConfig } from '../env.ts';
 import type { AppDeps } from '../http/context.ts';
+import { ImportPool } from '../import/import-pool.ts';
 import { makeLogger } from '../server.ts';
 import { createStorage } from '../storage/create.ts';
 import { RoomManager } from '../sync/room-manager.ts';
@@ -50,8 +51,9 @@ async function main(argv: string[]): Promise<number> {
   const storage = await createStorage(cfg);
   const log = makeLogger(cfg);
   const rooms = new RoomManager(storage, { log });
+  const imports = new ImportPool({ threads: cfg.importThreads });
   const deps: AppDeps = {
-    config: cfg, storage, rooms, log, auth: new AuthService(storage, cfg.sessionDays), loginLimiter: { email: new RateLimiter(1, 1), ip: new RateLimiter(1, 1) },
+    config: cfg, storage, rooms, log, imports, auth: new AuthService(storage, cfg.sessionDays), loginLimiter: { email: new RateLimiter(1, 1), ip: new RateLimiter(1, 1) },
   };
   const ctx: CliContext = {
     deps,
@@ -138,6 +140,7 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   } finally {
     await rooms.closeAll(1001, 'cli done');
+    await imports.close();
     await storage.close();
   }
 }

@@ -1,12 +1,11 @@
 import type * as Y from 'yjs';
 import {
-  CodebookDoc, codebookRoom, CommentsDoc, codePointsToUtf16, codebookCsv, codebookMarkdown, commentsRoom, fillTranscriptFromQda, importQdaCodes, isRefiError,
-  layerRoom, newId, projectToQda, readQdc, readQdpx, segmentsCsv, segmentsMarkdown, transcriptRoom, transcriptSegments, TranscriptDoc,
-  toRefiGuid, writeQdc, writeQdpx, type PaperSegment, type RefiImportSummary, type QdaProject, type TranscriptInput,
+  CodebookDoc, codebookRoom, CommentsDoc, codePointsToUtf16, codebookCsv, codebookMarkdown, commentsRoom, importQdaCodes,
+  layerRoom, newId, projectToQda, segmentsCsv, segmentsMarkdown, transcriptRoom, transcriptSegments,
+  toRefiGuid, writeQdc, writeQdpx, type PaperSegment, type RefiImportSummary, type TranscriptInput,
 } from '@concord/shared';
-import { badRequest } from '../errors.ts';
+import { badRequest, HttpError } from '../errors.ts';
 import type { AppDeps } from '../http/context.ts';
-import { extractDocxText } from '../import/docx.ts';
 
 export type ExportFormat = 'qdpx' | 'qdc' | 'csv' | 'md';
 
@@ -77,34 +76,28 @@ export async function exportProject(deps: AppDeps, pid: string, format: ExportFo
 }
 
 
-/** Imports a `.qdpx` project or `.qdc` codebook written by any REFI-QDA tool into a project. */
+/**
+ * Imports a `.qdpx` project or `.qdc` codebook written by any REFI-QDA tool into a
+ * project. Reading the archive and building each text's document run in an import
+ * worker thread; the codebook, coders and listing happen here.
+ */
 export async function importRefi(deps: AppDeps, pid: string, userId: string, bytes: Uint8Array, fileName: string): Promise<RefiImportSummary> {
-  const isQdc = /\.qdc$/i.test(fileName) || (bytes[0] === 0x3c || (bytes[0] === 0xef && bytes[3] === 0x3c));
-  let qda: QdaProject;
-  let warnings: string[];
-  try {
-    if (isQdc) {
-      const r = readQdc(bytes);
-      qda = { name: fileName, origin: r.origin, users: [], codes: r.codes, sources: [], notes: [] };
-      warnings = r.warnings;
-    } else {
-      const r = await readQdpx(bytes, { extractDocx: (b) => extractDocxText(b) });
-      qda = r.project;
-      warnings = r.warnings;
-    }
-  } catch (err) {
-    if (isRefiError(err)) throw badRequest(`${fileName}: ${err.message}`, `refi_${err.code.replace(/-/g, '_')}`);
-    throw err;
+  const read = await deps.imports.readRefi({ bytes, fileName });
+  if (!read.ok) {
+    throw read.code === 'too_large' || read.code === 'too_many_turns'
+      ? new HttpError(read.code === 'too_large' ? 413 : 422, read.code, read.message)
+      : badRequest(read.message, read.code);
   }
+  const { project: qda, warnings, isQdc } = read;
   const { ids, created } = await deps.rooms.withDoc(codebookRoom(pid), (doc) => importQdaCodes(doc, qda.codes, userId));
   // Coders: a REFI-QDA user who is a member (same email, else same name) codes as that member.
   const members = await deps.storage.listMembers(pid);
-  const coderFor = (guid: string | null): string => {
-    if (!guid) return userId;
-    const u = qda.users.find((x) => x.guid === guid);
-    const m = u && (members.find((mm) => u.email && mm.email === u.email.toLowerCase()) ?? members.find((mm) => mm.name === u.name));
-    return m ? m.userId : `refi:${guid}`;
-  };
+  const coders = new Map<string, string>();
+  for (const u of qda.users) {
+    const m = (u.email ? members.find((mm) => mm.email === u.email!.toLowerCase()) : undefined) ?? members.find((mm) => mm.name === u.name);
+    if (m && !coders.has(u.guid)) coders.set(u.guid, m.userId);
+  }
+  const coderFor = (guid: string | null): string => (guid ? coders.get(guid) ?? `refi:${guid}` : userId);
   const transcripts: RefiImportSummary['transcripts'] = [];
   // Sources already in the project (re-importing an export) are not duplicated.
   const existing = new Map<string, string>();
@@ -123,10 +116,11 @@ export async function importRefi(deps: AppDeps, pid: string, userId: string, byt
     }
     const id = newId(12);
     sourceIds.set(source.guid, id);
-    const r = await deps.rooms.withDoc(transcriptRoom(pid, id), (doc) => fillTranscriptFromQda(doc, source, ids, coderFor));
+    const r = await deps.imports.refiSource({ source, codeIds: ids, coders, importer: userId });
     warnings.push(...r.skipped);
-    const turns = await deps.rooms.readDoc(transcriptRoom(pid, id), (doc) => new TranscriptDoc(doc).turns.length);
-    await deps.storage.createTranscript({ id, projectId: pid, name: source.name, createdAt: Date.now(), turns, codings: r.codings, mode: 'open', revealed: false });
+    // A new room: its document is stored as the first update, then the transcript is listed.
+    await deps.storage.appendUpdates(transcriptRoom(pid, id), [r.update]);
+    await deps.storage.createTranscript({ id, projectId: pid, name: source.name, createdAt: Date.now(), turns: r.turns, codings: r.codings, mode: 'open', revealed: false });
     transcripts.push({ id, name: source.name, codings: r.codings });
   }
   const fresh = new Set(transcripts.map((t) => t.id));

@@ -139,6 +139,17 @@ export function importQdaCodes(codebook: Y.Doc, codes: readonly QdaCode[], creat
   return { ids, created };
 }
 
+/** A REFI-QDA source's paragraphs (blank-line separated) as turns without speakers. */
+export function qdaSourceTurns(text: string): { speaker: null; start: number }[] {
+  const turns: { speaker: null; start: number }[] = [];
+  const re = /(^|\n\n+)(?=\S)/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    turns.push({ speaker: null, start: m.index + m[1]!.length });
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  return turns;
+}
+
 /**
  * Fills an empty transcript document from a REFI-QDA source: the text verbatim
  * (positions must keep pointing at the same characters), paragraphs as turns, and
@@ -150,13 +161,7 @@ export function fillTranscriptFromQda(
 ): { codings: number; skipped: string[] } {
   const t = new TranscriptDoc(doc);
   const text = source.text;
-  const turns: { speaker: string | null; start: number }[] = [];
-  const re = /(^|\n\n+)(?=\S)/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    turns.push({ speaker: null, start: m.index + m[1]!.length });
-    if (m[0].length === 0) re.lastIndex++;
-  }
-  t.initialise(text, turns, { name: source.name, format: 'refi-qda', sourceFile: null });
+  t.initialise(text, qdaSourceTurns(text), { name: source.name, format: 'refi-qda', sourceFile: null });
   t.meta.set('refiGuid', source.guid);
   let codings = 0;
   const skipped: string[] = [];
