@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -33,7 +34,15 @@ export interface Config {
   importThreads: number;
 }
 
-const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
+/** The repository: above apps/server/src/env.ts, or above apps/server/dist/main.js in the build. */
+function findRepoRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'apps', 'server', 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, '../../..');
+  }
+}
+
+const REPO_ROOT = findRepoRoot(import.meta.dirname);
 
 function int(v: string | undefined, dflt: number, name: string): number {
   if (v === undefined || v === '') return dflt;

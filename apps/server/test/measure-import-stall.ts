@@ -22,7 +22,7 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { LIMITS } from '@concord/shared';
-import { largeTranscript } from '../../apps/server/test/large-transcript.ts';
+import { largeTranscript } from './large-transcript.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -30,7 +30,7 @@ const { values: opts } = parseArgs({
     idle: { type: 'string', default: '5' }, interval: { type: 'string', default: '20' }, nice: { type: 'string', default: '0' },
   },
 });
-const ROOT = path.resolve(opts.root ?? path.join(import.meta.dirname, '../..'));
+const ROOT = path.resolve(opts.root ?? path.join(import.meta.dirname, '../../..'));
 const IDLE_S = Number(opts.idle);
 const INTERVAL_MS = Number(opts.interval);
 /** Scheduling priority of the server and this process (e.g. -10 on a shared machine; negative needs root). */
