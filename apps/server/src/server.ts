@@ -64,7 +64,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
   const loginLimiter = await createLoginLimiters(cfg, log);
   // Loaded only with Redis, like the fan-out: a single node needs neither ioredis nor this.
   const presence = cfg.redisUrl ? await (await import('./pubsub/presence.ts')).ClusterPresence.connect(cfg.redisUrl, cfg.nodeId, rooms, log) : null;
-  const imports = new ImportPool({ threads: cfg.importThreads });
+  const imports = new ImportPool({ threads: cfg.importThreads }, log);
   deps = {
     config: cfg, storage, auth, rooms, log, imports,
     ...(presence ? { presence } : {}),

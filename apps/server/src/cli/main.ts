@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
   const storage = await createStorage(cfg);
   const log = makeLogger(cfg);
   const rooms = new RoomManager(storage, { log });
-  const imports = new ImportPool({ threads: cfg.importThreads });
+  const imports = new ImportPool({ threads: cfg.importThreads }, log);
   const deps: AppDeps = {
     config: cfg, storage, rooms, log, imports, auth: new AuthService(storage, cfg.sessionDays), loginLimiter: { email: new RateLimiter(1, 1), ip: new RateLimiter(1, 1) },
   };

@@ -29,18 +29,19 @@ function workerFile(): string {
   return fileURLToPath(new URL(fromSources ? './import-worker.ts' : './import-worker.js', here));
 }
 
-/** Node flags for the worker: from sources, tsx's loader unless the process already has it. */
-function workerExecArgv(): string[] | undefined {
-  if (!fromSources || process.execArgv.some((a) => a.includes('tsx'))) return undefined;
-  const tsx = pathToFileURL(createRequire(here).resolve('tsx')).href;
-  return [...process.execArgv, '--import', tsx];
+/**
+ * Node flags for the workers: none of the process's own (its preloaded modules —
+ * a benchmark's probe — have no business there, and many flags are refused in
+ * workers), only tsx's loader when running from sources.
+ */
+function workerExecArgv(): string[] {
+  return fromSources ? ['--import', pathToFileURL(createRequire(here).resolve('tsx')).href] : [];
 }
 
 export class ImportPool {
   private readonly pool: Piscina<ImportTask, unknown> | null;
 
-  constructor(opts: ImportPoolOptions) {
-    const execArgv = workerExecArgv();
+  constructor(opts: ImportPoolOptions, private readonly log?: (level: 'error', msg: string, extra?: Record<string, unknown>) => void) {
     this.pool = opts.threads > 0
       ? new Piscina<ImportTask, unknown>({
         filename: workerFile(),
@@ -49,9 +50,11 @@ export class ImportPool {
         idleTimeout: 30_000,
         maxQueue: opts.maxQueue ?? 64,
         resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb ?? 1024 },
-        ...(execArgv ? { execArgv } : {}),
+        execArgv: workerExecArgv(),
       })
       : null;
+    // A worker that cannot start fails its task (answered as an error); it must not take the server down.
+    this.pool?.on('error', (err: unknown) => this.log?.('error', 'import worker failed', { err: String(err) }));
   }
 
   transcript(task: Omit<TranscriptTask, 'kind'>): Promise<TranscriptTaskResult> {
