@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import {
   checkTranscriptInput, fillTranscriptFromQda, isRefiError, LIMITS, parseTranscript, qdaSourceTurns, readQdc, readQdpx,
-  transcriptBody, TranscriptDoc, type InlineCode, type QdaProject, type QdaSource, type TurnInput,
+  transcriptBody, TranscriptDoc, TranscriptTextBody, type InlineCode, type QdaProject, type QdaSource, type TurnInput,
 } from '@concord/shared';
 import { DocxError, extractDocxText } from './docx.ts';
 
@@ -24,14 +24,17 @@ export interface ImportLimits {
 
 export const DEFAULT_IMPORT_LIMITS: ImportLimits = { maxBytes: LIMITS.maxTranscriptBytes, maxTurns: LIMITS.maxTranscriptTurns };
 
-export type ImportErrorCode = 'empty' | 'binary' | 'unreadable' | 'too-large' | 'too-many-turns';
+export type ImportErrorCode = 'empty' | 'binary' | 'unreadable' | 'too-large' | 'too-many-turns' | 'invalid-json' | 'invalid-body';
 
 export interface ImportRefusal { ok: false; code: ImportErrorCode; message: string }
 
-/** A transcript to import: an uploaded file's bytes, or text sent as JSON. */
+/**
+ * A transcript to import: an uploaded file's bytes, text, or the raw body of a JSON
+ * request (`{name, text}`; parsed here, so a 5 MB body is never parsed on the event loop).
+ */
 export interface TranscriptTask {
   kind: 'transcript';
-  source: { bytes: Uint8Array; fileName: string } | { text: string };
+  source: { bytes: Uint8Array; fileName: string } | { text: string } | { json: Uint8Array };
   /** Name given by the uploader (JSON); else the title in the text, else the file name. */
   name?: string | null;
   coderId: string;
@@ -88,6 +91,7 @@ function formatMb(bytes: number): string {
 /** The file's text (decoded and checked, or taken from Word), or why it is refused. */
 async function sourceText(task: TranscriptTask, label: string, limits: ImportLimits): Promise<{ ok: true; text: string } | ImportRefusal> {
   const src = task.source;
+  if ('json' in src) throw new Error('JSON bodies are parsed before their text is checked');
   if ('text' in src) {
     // JSON: the same checks as a file (size in UTF-8 bytes, binary, empty).
     const r = checkTranscriptInput(utf8.encode(src.text), label, limits.maxBytes);
@@ -113,8 +117,30 @@ function tooManyTurns(label: string, turns: number, max: number): ImportRefusal 
   };
 }
 
+/** The `{name, text}` of a JSON request body, checked like `parseJson` would. */
+function jsonBody(bytes: Uint8Array): { ok: true; name: string; text: string } | ImportRefusal {
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return { ok: false, code: 'invalid-json', message: 'The request body must be JSON.' };
+  }
+  const r = TranscriptTextBody.safeParse(body);
+  if (!r.success) {
+    const first = r.error.issues[0];
+    return { ok: false, code: 'invalid-body', message: first ? `${first.path.join('.') || 'body'}: ${first.message}` : 'invalid body' };
+  }
+  return { ok: true, name: r.data.name, text: r.data.text };
+}
+
 /** Decodes, checks and parses a transcript, then builds its document (see `TranscriptTask.codeIds`). */
-export async function prepareTranscript(task: TranscriptTask): Promise<TranscriptTaskResult> {
+export async function prepareTranscript(input: TranscriptTask): Promise<TranscriptTaskResult> {
+  let task = input;
+  if ('json' in task.source) {
+    const body = jsonBody(task.source.json);
+    if (!body.ok) return body;
+    task = { ...task, name: body.name, source: { text: body.text } };
+  }
   const limits = task.limits ?? DEFAULT_IMPORT_LIMITS;
   const fileName = 'fileName' in task.source ? task.source.fileName : null;
   const label = fileName ?? (task.name?.trim() || 'The transcript');

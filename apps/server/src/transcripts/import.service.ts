@@ -1,6 +1,8 @@
 import { CodebookDoc, codebookRoom, newId, transcriptRoom } from '@concord/shared';
 import { HttpError } from '../errors.ts';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from '../http/context.ts';
+import type { ImportErrorCode } from '../import/import-tasks.ts';
 
 export interface ImportedTranscript {
   id: string;
@@ -18,6 +20,10 @@ export interface ImportError {
   message: string;
 }
 
+const STATUS: Record<ImportErrorCode, ContentfulStatusCode> = {
+  'invalid-json': 400, 'invalid-body': 400, 'too-large': 413, empty: 422, binary: 422, unreadable: 422, 'too-many-turns': 422,
+};
+
 export type ImportResult = { ok: true; transcript: ImportedTranscript } | { ok: false; error: ImportError };
 
 /**
@@ -30,10 +36,10 @@ export type ImportResult = { ok: true; transcript: ImportedTranscript } | { ok: 
  */
 export async function importTranscript(
   deps: AppDeps, projectId: string, userId: string,
-  input: { name?: string | null; text: string } | { name?: string | null; bytes: Uint8Array; fileName: string },
+  input: { name?: string | null; text: string } | { json: Uint8Array } | { bytes: Uint8Array; fileName: string },
 ): Promise<ImportedTranscript> {
-  const source = 'text' in input ? { text: input.text } : { bytes: input.bytes, fileName: input.fileName };
-  const task = { source, name: input.name ?? null, coderId: userId };
+  const source = 'text' in input ? { text: input.text } : 'json' in input ? { json: input.json } : { bytes: input.bytes, fileName: input.fileName };
+  const task = { source, name: 'name' in input ? input.name ?? null : null, coderId: userId };
   let r = await deps.imports.transcript(task);
 
   // Codes found inline join the shared codebook (matched by name, so re-imports reuse them).
@@ -62,7 +68,7 @@ export async function importTranscript(
     });
     r = await deps.imports.transcript({ ...task, codeIds: Object.fromEntries(codeIds) });
   }
-  if (!r.ok) throw new HttpError(r.code === 'too-large' ? 413 : 422, r.code.replace(/-/g, '_'), r.message);
+  if (!r.ok) throw new HttpError(STATUS[r.code], r.code.replace(/-/g, '_'), r.message);
   if (r.stage !== 'built') throw new Error('the import worker asked for codes twice');
 
   // The document: a new room, so its first update is stored directly (no room to load).
