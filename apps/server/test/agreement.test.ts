@@ -92,7 +92,9 @@ describe('independent coding, agreement and reconciliation through the server', 
     applyDecision(t, { a: layerCodings(ra.doc), b: layerCodings(rb.doc) }, found[1]!, 'reject', a.id, 'privacy is not quantity');
     const bobT = new TranscriptDoc(bobView.doc);
     await waitFor(() => bobT.decisions.length === 2, 5000, 'decisions reach Bob');
-    expect(bobT.resolveCodings().map((c) => c.text)).toEqual(['Data was also scarce.']);
+    // The consensus: the coding both agreed on (recorded at the reveal, with both coders) and the accepted one.
+    await waitFor(() => bobT.codings.size === 2, 5000, 'consensus reaches Bob');
+    expect(bobT.resolveCodings().map((c) => c.text).sort()).toEqual(['Data was also scarce.', 'The metrics were a poor proxy of quality.']);
     expect(pendingDisagreements(bobT, found)).toEqual([]);
     await waitFor(() => server.deps.rooms.rooms.get(transcriptRoom(pid, tid))?.doc.getArray('decisions').length === 2);
     const csv = await owner.client.req('GET', `/api/projects/${pid}/transcripts/${tid}/decisions?format=csv`);

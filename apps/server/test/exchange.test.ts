@@ -132,7 +132,8 @@ describe('exports and round trip', () => {
     expect(qdc.codes.find((c) => c.name === 'ME-metrics-a-are-poor-proxy-of-quality')?.parentGuid)
       .toBe(qdc.codes.find((c) => c.name === 'Model-Evaluation-issues')?.guid);
     const csv = new TextDecoder().decode(await download(pid, 'format=csv'));
-    expect(csv.split('\r\n')[0]).toBe('code,transcript,speaker,coder,quote,memo,start,end');
+    expect(csv.split('\r\n')[0]).toBe('code,transcript,speaker,coder,source,basis,quote,memo,start,end');
+    expect(csv).toContain(',open coding,');
     expect(csv).toContain('Data-low-quality,Interview 12');
     const md = new TextDecoder().decode(await download(pid, 'format=md'));
     expect(md).toMatch(/^# Papers — coded segments/);

@@ -91,7 +91,7 @@ describe('importing transcripts over HTTP', () => {
     expect(new Set(withChildren.map((s) => s.codeName))).toEqual(new Set(['Model-Evaluation-issues', 'ME-metrics-a-are-poor-proxy-of-quality']));
     const csv = await owner.client.req('GET', `/api/projects/${pid}/segments?format=csv&transcript=${t003.id}`);
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
-    expect(csv.text.split('\r\n')[0]).toBe('transcriptId,transcriptName,codeId,codeName,coderId,speaker,start,end,text,memo');
+    expect(csv.text.split('\r\n')[0]).toBe('transcriptId,transcriptName,codeId,codeName,coderId,speaker,start,end,text,memo,source,basis,coders');
   });
 
   it('renames a speaker across a transcript in one step', async () => {

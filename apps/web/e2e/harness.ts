@@ -308,3 +308,20 @@ export function stepByStep(prefix: string, pages: () => [string, Page | undefine
     }
   });
 }
+
+/** Selects `quote` in the transcript and applies `codeName` through the code picker (creating it if new). */
+export async function codeSelection(page: Page, quote: string, codeName: string): Promise<void> {
+  await scrollToText(page, quote);
+  await selectText(page, quote);
+  await page.keyboard.press('c');
+  await page.waitForSelector('[data-testid=code-picker]');
+  await page.keyboard.type(codeName);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid=code-picker]', { state: 'detached' });
+}
+
+/** Records a decision in the reconciliation session's panel. */
+export async function decide(page: Page, action: string, comment = ''): Promise<void> {
+  if (comment) await page.fill('[data-testid=decision-comment]', comment);
+  await page.click(`[data-testid=decision-panel] button[data-action="${action}"]`);
+}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
-  EDITOR, REPO_ROOT, SCREENSHOTS, api, eventually, launchBrowser, makeUser, screenshot, scrollToText, selectText, startServer, stepByStep, userContext,
+  EDITOR, REPO_ROOT, SCREENSHOTS, api, codeSelection, decide, eventually, launchBrowser, makeUser, screenshot, scrollToText, startServer, stepByStep, userContext,
   type RunningServer, type TestUser,
 } from './harness.ts';
 
@@ -55,26 +55,11 @@ async function fullShot(page: Page, name: string): Promise<void> {
 const panelKey = (page: Page) => page.locator('[data-testid=decision-panel]').getAttribute('data-key');
 const logCount = (page: Page) => page.locator('[data-testid=decision-log] > li').count();
 
-async function codeSelection(page: Page, quote: string, codeName: string): Promise<void> {
-  await scrollToText(page, quote);
-  await selectText(page, quote);
-  await page.keyboard.press('c');
-  await page.waitForSelector('[data-testid=code-picker]');
-  await page.keyboard.type(codeName);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('[data-testid=code-picker]', { state: 'detached' });
-}
-
 async function openTranscript(page: Page): Promise<void> {
   await page.goto(`${server.url}/projects/${pid}/transcripts/${tid}`);
   await page.waitForSelector(EDITOR);
   await expect.poll(() => page.locator('[data-testid=connection]').getAttribute('data-status'), { timeout: 20_000 }).toBe('synced');
   await expect.poll(() => page.locator(`${EDITOR} .cm-line`).count(), { timeout: 15_000 }).toBeGreaterThan(5);
-}
-
-async function decide(page: Page, action: string, comment = ''): Promise<void> {
-  if (comment) await page.fill('[data-testid=decision-comment]', comment);
-  await page.click(`[data-testid=decision-panel] button[data-action="${action}"]`);
 }
 
 describe('independent coding, agreement and live reconciliation', () => {
@@ -279,6 +264,7 @@ describe('independent coding, agreement and live reconciliation', () => {
     const segs = await api<Seg[]>(o.context, server.url, 'GET', `/api/projects/${pid}/segments?transcript=${tid}`);
     const got = segs.map((s) => `${s.codeName}: ${s.text}`).sort();
     expect(got).toEqual([
+      `Background: ${Q_SAME}`, // coded the same by both: agreed, so in the consensus without a decision
       `Data sources: ${Q_ONLY_A}`,
       `Explainability: ${Q_BOUND_B}`,
       `Product context: ${Q_DIFF}`,

@@ -40,6 +40,14 @@ export interface Segment {
   end: number;
   text: string;
   memo?: string;
+  /** Where the row comes from: the record (`open`, `consensus`) or a coder's own layer (`layer`). */
+  source?: 'open' | 'consensus' | 'layer';
+  /** Consensus rows: `agreed` (both coders) or the reconciliation decision (`accept-a`, `merge`, …). */
+  basis?: 'agreed' | 'accept-a' | 'accept-b' | 'keep-both' | 'merge' | 'reject' | 'defer' | null;
+  /** Who coded it: both coders of an agreed coding, else the one coder. */
+  coders?: string[];
+  /** Name of a coder who is not a member (imported from another tool's .qdpx), by coder id. */
+  coderNames?: Record<string, string>;
 }
 
 /** Answer of `POST /api/projects/:pid/import` (a REFI-QDA project or codebook). */

@@ -9,3 +9,4 @@ export * from './import/index.ts';
 export * from './agreement/index.ts';
 export * from './reconcile/index.ts';
 export * from './refi/index.ts';
+export * from './record/index.ts';

@@ -15,13 +15,15 @@ class UsageError extends Error {}
 export const cliCommands: CliCommand[] = [
   {
     name: 'export',
-    usage: 'export --project <id> --format qdpx|qdc|csv|md [--what codebook] [--out <file>]   export a project',
+    usage: 'export --project <id> --format qdpx|qdc|csv|md [--what codebook] [--scope record|coders] [--out <file>]   export a project (the record, or every coder\'s codings)',
     async run(ctx, _args, o) {
       const pid = typeof o.project === 'string' ? o.project : '';
       const format = (typeof o.format === 'string' ? o.format : 'qdpx') as ExportFormat;
-      if (!pid || !['qdpx', 'qdc', 'csv', 'md'].includes(format)) throw new UsageError('usage: export --project <id> --format qdpx|qdc|csv|md [--out <file>]');
+      if (!pid || !['qdpx', 'qdc', 'csv', 'md'].includes(format)) throw new UsageError('usage: export --project <id> --format qdpx|qdc|csv|md [--scope record|coders] [--out <file>]');
+      const scope = o.scope === undefined ? 'record' : o.scope;
+      if (scope !== 'record' && scope !== 'coders') throw new UsageError('--scope is record (the project\'s coding record, the default) or coders (every coder\'s own codings)');
       if (!(await ctx.deps.storage.getProject(pid))) throw new UsageError(`No project ${pid}.`);
-      const file = await exportProject(ctx.deps, pid, format, o.what === 'codebook' ? 'codebook' : 'segments');
+      const file = await exportProject(ctx.deps, pid, format, o.what === 'codebook' ? 'codebook' : 'segments', scope);
       const out = typeof o.out === 'string' ? o.out : file.fileName;
       fs.writeFileSync(out, file.body);
       ctx.out(`Wrote ${path.resolve(out)} (${fs.statSync(out).size} bytes)`);

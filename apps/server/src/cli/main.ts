@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     args: argv, allowPositionals: true, strict: false,
     options: {
       password: { type: 'string' }, name: { type: 'string' }, owner: { type: 'string' }, project: { type: 'string' },
-      user: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      user: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, scope: { type: 'string' }, what: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   const [cmd, sub, ...rest] = positionals;

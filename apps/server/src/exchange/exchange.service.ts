@@ -1,11 +1,11 @@
-import type * as Y from 'yjs';
 import {
-  CodebookDoc, codebookRoom, CommentsDoc, codePointsToUtf16, codebookCsv, codebookMarkdown, commentsRoom, importQdaCodes,
-  layerRoom, newId, projectToQda, segmentsCsv, segmentsMarkdown, transcriptRoom, transcriptSegments,
-  toRefiGuid, writeQdc, writeQdpx, type PaperSegment, type RefiImportSummary, type TranscriptInput,
+  CodebookDoc, codebookRoom, CommentsDoc, codebookCsv, codebookMarkdown, commentsRoom, importedCoderName, importQdaCodes,
+  newId, projectToQda, qdaSourceText, segmentsCsv, segmentsMarkdown, transcriptRoom,
+  toRefiGuid, writeQdc, writeQdpx, type PaperSegment, type RecordScope, type RefiImportSummary, type Segment,
 } from '@concord/shared';
 import { badRequest, HttpError } from '../errors.ts';
 import type { AppDeps } from '../http/context.ts';
+import { loadedSegments, loadProject } from './segments.service.ts';
 
 export type ExportFormat = 'qdpx' | 'qdc' | 'csv' | 'md';
 
@@ -15,63 +15,43 @@ function slug(name: string): string {
   return name.normalize('NFKD').replace(/[^\w\s-]/g, '').trim().replace(/\s+/g, '-').slice(0, 60) || 'concord';
 }
 
-/** Loads copies of the project's documents for an export; the caller releases them. */
-async function loadProject(deps: AppDeps, pid: string): Promise<{ codebook: Y.Doc; transcripts: TranscriptInput[]; release: () => void }> {
-  const docs: Y.Doc[] = [];
-  const copy = async (room: string) => { const d = await deps.rooms.copyDoc(room); docs.push(d); return d; };
-  const codebook = await copy(codebookRoom(pid));
-  const members = await deps.storage.listMembers(pid);
-  const transcripts: TranscriptInput[] = [];
-  for (const t of await deps.storage.listTranscripts(pid)) {
-    const layers = new Map<string, Y.Doc>();
-    // Private layers leave the server only once revealed.
-    if (t.mode === 'independent' && t.revealed) {
-      for (const m of members) {
-        const l = await copy(layerRoom(pid, t.id, m.userId));
-        if (l.getMap('codings').size > 0) layers.set(m.userId, l);
-      }
-    }
-    transcripts.push({ id: t.id, name: t.name, doc: await copy(transcriptRoom(pid, t.id)), layers, comments: await copy(commentsRoom(pid, t.id)) });
-  }
-  return { codebook, transcripts, release: () => { for (const d of docs) d.destroy(); } };
-}
-
-export async function exportProject(deps: AppDeps, pid: string, format: ExportFormat, what: 'segments' | 'codebook' = 'segments'): Promise<ExportFile> {
+export async function exportProject(
+  deps: AppDeps, pid: string, format: ExportFormat, what: 'segments' | 'codebook' = 'segments', scope: RecordScope = 'record',
+): Promise<ExportFile> {
   const project = await deps.storage.getProject(pid);
   if (!project) throw badRequest('unknown project');
   const members = await deps.storage.listMembers(pid);
-  const { codebook, transcripts, release } = await loadProject(deps, pid);
+  const loaded = await loadProject(deps, pid, { layers: scope === 'coders', comments: format === 'qdpx' });
+  const { codebook, transcripts } = loaded;
   try {
     const base = slug(project.name);
+    const suffix = scope === 'coders' ? '-coders' : '';
     if (format === 'qdpx' || format === 'qdc') {
-      const qda = projectToQda({ name: project.name, members: members.map((m) => ({ id: m.userId, name: m.name, email: m.email })), codebook, transcripts });
+      const qda = projectToQda({ name: project.name, members: members.map((m) => ({ id: m.userId, name: m.name, email: m.email })), codebook, transcripts, scope });
       return format === 'qdpx'
-        ? { fileName: `${base}.qdpx`, contentType: 'application/zip', body: writeQdpx(qda) }
+        ? { fileName: `${base}${suffix}.qdpx`, contentType: 'application/zip', body: writeQdpx(qda) }
         : { fileName: `${base}.qdc`, contentType: 'application/xml; charset=utf-8', body: writeQdc(qda.codes) };
     }
-    const cb = new CodebookDoc(codebook);
-    const codes = cb.list();
+    const codes = new CodebookDoc(codebook).list();
     const names = new Map(members.map((m) => [m.userId, m.name]));
-    const segments: PaperSegment[] = [];
-    for (const t of transcripts) {
-      const add = (list: ReturnType<typeof transcriptSegments>) => {
-        for (const s of list) segments.push({ ...s, transcriptName: t.name, coderName: names.get(s.coderId) ?? (s.coderId.startsWith('refi:') ? 'imported coder' : 'former member') });
-      };
-      add(transcriptSegments(t.id, t.doc, codebook));
-      for (const layer of t.layers.values()) add(transcriptSegments(t.id, t.doc, codebook, {}, layer.getMap('codings')));
-    }
-    const counts = new Map<string, number>();
-    for (const s of segments) counts.set(s.codeId, (counts.get(s.codeId) ?? 0) + 1);
+    const docs = new Map(transcripts.map((t) => [t.id, t.doc]));
+    const nameOf = (tid: string, id: string): string =>
+      names.get(id) ?? importedCoderName(docs.get(tid)!, id) ?? (id.startsWith('refi:') ? 'imported coder' : 'former member');
+    const toPaper = (s: Segment): PaperSegment => ({ ...s, coderName: (s.coders ?? [s.coderId]).map((id) => nameOf(s.transcriptId, id)).join(' & ') });
     if (what === 'codebook') {
+      // Codebook usage counts the record, whatever the scope.
+      const counts = new Map<string, number>();
+      for (const s of loadedSegments(loaded, { scope: 'record' })) counts.set(s.codeId, (counts.get(s.codeId) ?? 0) + 1);
       return format === 'csv'
         ? { fileName: `${base}-codebook.csv`, contentType: 'text/csv; charset=utf-8', body: codebookCsv(codes, counts) }
         : { fileName: `${base}-codebook.md`, contentType: 'text/markdown; charset=utf-8', body: codebookMarkdown(project.name, codes, counts) };
     }
+    const segments = loadedSegments(loaded, { scope }).map(toPaper);
     return format === 'csv'
-      ? { fileName: `${base}-segments.csv`, contentType: 'text/csv; charset=utf-8', body: segmentsCsv(segments) }
-      : { fileName: `${base}-segments.md`, contentType: 'text/markdown; charset=utf-8', body: segmentsMarkdown(project.name, codes, segments) };
+      ? { fileName: `${base}-segments${suffix}.csv`, contentType: 'text/csv; charset=utf-8', body: segmentsCsv(segments) }
+      : { fileName: `${base}-segments${suffix}.md`, contentType: 'text/markdown; charset=utf-8', body: segmentsMarkdown(project.name, codes, segments) };
   } finally {
-    release();
+    loaded.release();
   }
 }
 
@@ -116,7 +96,7 @@ export async function importRefi(deps: AppDeps, pid: string, userId: string, byt
     }
     const id = newId(12);
     sourceIds.set(source.guid, id);
-    const r = await deps.imports.refiSource({ source, codeIds: ids, coders, importer: userId });
+    const r = await deps.imports.refiSource({ source, codeIds: ids, coders, importer: userId, users: qda.users });
     warnings.push(...r.skipped);
     // A new room: its document is stored as the first update, then the transcript is listed.
     await deps.storage.appendUpdates(transcriptRoom(pid, id), [r.update]);
@@ -129,7 +109,8 @@ export async function importRefi(deps: AppDeps, pid: string, userId: string, byt
   for (const src of qda.sources) {
     const tid = sourceIds.get(src.guid);
     if (!tid || !fresh.has(tid)) continue;
-    for (const sel of src.selections) bySelection.set(sel.guid, { tid, start: sel.start, end: sel.end });
+    const { position } = qdaSourceText(src);
+    for (const sel of src.selections) bySelection.set(sel.guid, { tid, start: position(sel.start), end: position(sel.end) });
   }
   let notes = 0;
   for (const note of qda.notes) {
@@ -150,8 +131,9 @@ async function importNote(deps: AppDeps, pid: string, userId: string, target: { 
   const tdoc = await deps.rooms.copyDoc(transcriptRoom(pid, target.tid));
   try {
     const body = tdoc.getText('body').toString();
-    let start = codePointsToUtf16(body, target.start);
-    let end = codePointsToUtf16(body, target.end);
+    // target: UTF-16 offsets into the imported text
+    let start = Math.min(target.start, body.length);
+    let end = Math.min(target.end, body.length);
     if (end <= start) { start = 0; end = Math.min(body.length, Math.max(1, quote.length)); }
     await deps.rooms.withDoc(commentsRoom(pid, target.tid), (doc) => {
       new CommentsDoc(doc).createThread(tdoc, { start, end, authorId: userId, body: text.slice(0, 20_000) || '(empty note)' });

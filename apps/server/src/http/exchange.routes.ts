@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { LIMITS } from '@concord/shared';
 import { badRequest, tooLarge } from '../errors.ts';
 import { exportProject, importRefi, type ExportFormat } from '../exchange/exchange.service.ts';
+import { parseScope } from '../exchange/segments.service.ts';
 import { requireRole, type AppDeps, type Env } from './context.ts';
 
 const FORMATS: readonly ExportFormat[] = ['qdpx', 'qdc', 'csv', 'md'];
@@ -16,7 +17,7 @@ export function exchangeRoutes(deps: AppDeps): Hono<Env> {
     const format = (c.req.query('format') ?? 'qdpx') as ExportFormat;
     if (!FORMATS.includes(format)) throw badRequest(`format must be one of ${FORMATS.join(', ')}`);
     const what = c.req.query('what') === 'codebook' ? 'codebook' : 'segments';
-    const file = await exportProject(deps, pid, format, what);
+    const file = await exportProject(deps, pid, format, what, parseScope(c.req.query('scope')));
     c.header('Content-Type', file.contentType);
     c.header('Content-Disposition', `attachment; filename="${file.fileName}"`);
     return c.body(typeof file.body === 'string' ? file.body : (file.body as Uint8Array<ArrayBuffer>));

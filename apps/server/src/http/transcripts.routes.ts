@@ -2,14 +2,16 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import {
-  CloseCode, CodebookDoc, codebookRoom, CodingModeBody, LIMITS, parseRoom, toCsv, transcriptRoom, transcriptSegments,
-  TranscriptDoc, type Segment,
+  CloseCode, CodebookDoc, codebookRoom, CodingModeBody, LIMITS, parseRoom, toCsv, transcriptRecord, transcriptRoom,
+  TranscriptDoc,
 } from '@concord/shared';
 import { badRequest, notFound, tooLarge } from '../errors.ts';
 import { importFiles, importTranscript } from '../transcripts/import.service.ts';
+import { recordAgreementsAtReveal } from '../transcripts/record.service.ts';
+import { parseScope, projectSegments } from '../exchange/segments.service.ts';
 import { parseJson, requireRole, type AppDeps, type Env } from './context.ts';
 
-const SEGMENT_COLUMNS = ['transcriptId', 'transcriptName', 'codeId', 'codeName', 'coderId', 'speaker', 'start', 'end', 'text', 'memo'] as const;
+const SEGMENT_COLUMNS = ['transcriptId', 'transcriptName', 'codeId', 'codeName', 'coderId', 'speaker', 'start', 'end', 'text', 'memo', 'source', 'basis', 'coders'] as const;
 const RenameSpeakerBody = z.object({ name: z.string().trim().min(1).max(200) });
 const TranscriptPatchBody = z.object({ name: z.string().trim().min(1).max(200) });
 
@@ -116,7 +118,9 @@ export function transcriptRoutes(deps: AppDeps): Hono<Env> {
     await storage.updateTranscript(pid, t.id, { revealed: true });
     await rooms.withDoc(transcriptRoom(pid, t.id), (doc) => new TranscriptDoc(doc).meta.set('revealed', true));
     layerAccessChanged(pid, t.id);
-    return c.json({ ...t, revealed: true });
+    // The layers are read-only from here on: the agreed codings start the consensus.
+    const agreed = await recordAgreementsAtReveal(deps, pid, t.id);
+    return c.json({ ...t, revealed: true, agreed });
   });
 
   /** Layer rooms of a transcript re-check access (reveal makes them read-only for all). */
@@ -132,11 +136,11 @@ export function transcriptRoutes(deps: AppDeps): Hono<Env> {
     const codes = await rooms.readDoc(codebookRoom(pid), async (doc) => {
       const cb = new CodebookDoc(doc);
       if (withUsage) {
-        // Counts codeIds in each transcript's shared layer without resolving positions or text.
+        // Counts each transcript's record (the same codings the segments and exports list).
         for (const t of await storage.listTranscripts(pid)) {
           const perCode = await rooms.readDoc(transcriptRoom(pid, t.id), (tdoc) => {
             const m = new Map<string, number>();
-            for (const coding of new TranscriptDoc(tdoc).codings.values()) {
+            for (const coding of transcriptRecord(new TranscriptDoc(tdoc))) {
               const id = cb.resolveId(coding.codeId);
               m.set(id, (m.get(id) ?? 0) + 1);
             }
@@ -166,27 +170,15 @@ export function transcriptRoutes(deps: AppDeps): Hono<Env> {
     const q = c.req.query();
     const format = q.format ?? 'json';
     if (format !== 'json' && format !== 'csv') throw badRequest('format must be json or csv');
-    const all = await storage.listTranscripts(pid);
-    const transcripts = q.transcript ? all.filter((t) => t.id === q.transcript) : all;
-    if (q.transcript && transcripts.length === 0) throw notFound('This transcript');
-    const segments: Segment[] = [];
-    await rooms.readDoc(codebookRoom(pid), async (cbDoc) => {
-      let codeIds: Set<string> | null = null;
-      if (q.code) {
-        const cb = new CodebookDoc(cbDoc);
-        const id = cb.resolveId(q.code);
-        codeIds = new Set(q.children === '1' || q.children === 'true' ? cb.descendants(id) : [id]);
-      }
-      for (const t of transcripts) {
-        const part = await rooms.readDoc(transcriptRoom(pid, t.id), (doc) =>
-          transcriptSegments(t.id, doc, cbDoc, { codeIds, coderId: q.coder ?? null, speaker: q.speaker ?? null }));
-        segments.push(...part);
-      }
+    const segments = await projectSegments(deps, pid, {
+      scope: parseScope(q.scope), transcriptId: q.transcript ?? null, code: q.code ?? null,
+      children: q.children === '1' || q.children === 'true', coderId: q.coder ?? null, speaker: q.speaker ?? null,
     });
     if (format === 'csv') {
       c.header('Content-Type', 'text/csv; charset=utf-8');
       c.header('Content-Disposition', 'attachment; filename="segments.csv"');
-      return c.body(toCsv(segments as unknown as Record<string, unknown>[], SEGMENT_COLUMNS));
+      const rows = segments.map(({ coderNames: _names, ...x }) => ({ ...x, coders: x.coders?.join(' ') ?? x.coderId }));
+      return c.body(toCsv(rows as unknown as Record<string, unknown>[], SEGMENT_COLUMNS));
     }
     return c.json(segments);
   });

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import {
-  checkTranscriptInput, fillTranscriptFromQda, isRefiError, LIMITS, parseTranscript, qdaSourceTurns, readQdc, readQdpx,
-  transcriptBody, TranscriptDoc, TranscriptTextBody, type InlineCode, type QdaProject, type QdaSource, type TurnInput,
+  checkTranscriptInput, fillTranscriptFromQda, isRefiError, LIMITS, parseTranscript, qdaSourceText, readQdc, readQdpx,
+  transcriptBody, TranscriptDoc, TranscriptTextBody, type InlineCode, type QdaProject, type QdaSource, type QdaUser, type TurnInput,
 } from '@concord/shared';
 import { DocxError, extractDocxText } from './docx.ts';
 
@@ -72,6 +72,8 @@ export interface RefiSourceTask {
   coders: Map<string, string>;
   /** Coder of selections without a creator: the importing user. */
   importer: string;
+  /** The project's REFI users (their names label imported coders). */
+  users: QdaUser[];
 }
 
 export interface RefiSourceResult { update: Uint8Array; turns: number; codings: number; skipped: string[] }
@@ -209,7 +211,7 @@ export async function readRefi(task: RefiReadTask): Promise<RefiReadResult> {
     if (size > limits.maxBytes) {
       return { ok: false, code: 'too_large', message: `${fileName}: the text "${s.name}" is ${formatMb(size)}; a transcript can be at most ${formatMb(limits.maxBytes)}. Nothing was imported.` };
     }
-    const turns = qdaSourceTurns(s.text).length;
+    const turns = qdaSourceText(s).turns.length;
     if (turns > limits.maxTurns) {
       return { ok: false, code: 'too_many_turns', message: `${fileName}: ${tooManyTurns(`the text "${s.name}"`, turns, limits.maxTurns).message} Nothing was imported.` };
     }
@@ -222,7 +224,7 @@ export function buildRefiSource(task: RefiSourceTask): RefiSourceResult {
   const doc = new Y.Doc();
   try {
     const coderFor = (guid: string | null) => (guid ? task.coders.get(guid) ?? `refi:${guid}` : task.importer);
-    const r = doc.transact(() => fillTranscriptFromQda(doc, task.source, task.codeIds, coderFor));
+    const r = doc.transact(() => fillTranscriptFromQda(doc, task.source, task.codeIds, coderFor, task.users));
     const turns = new TranscriptDoc(doc).turns.length;
     return { update: Y.encodeStateAsUpdate(doc), turns, codings: r.codings, skipped: r.skipped };
   } finally {

@@ -1,4 +1,4 @@
-import { parseRoom, TranscriptDoc } from '@concord/shared';
+import { parseRoom, recordCount, TranscriptDoc } from '@concord/shared';
 import type { Storage, TranscriptCounts } from '../storage/types.ts';
 import type { Room } from '../sync/room.ts';
 
@@ -41,7 +41,7 @@ export class TranscriptIndex {
       const r = parseRoom(room.name);
       if (r?.kind !== 'transcript' || room.state !== 'ready') continue;
       const doc = new TranscriptDoc(room.doc);
-      items.push({ projectId: r.projectId, id: r.transcriptId, turns: doc.turns.length, codings: doc.codings.size, name: doc.getMeta().name });
+      items.push({ projectId: r.projectId, id: r.transcriptId, turns: doc.turns.length, codings: recordCount(doc), name: doc.getMeta().name });
     }
     if (items.length === 0) return this.writing;
     // One write at a time: a later one carries newer counts and must not be overtaken.

@@ -1,20 +1,23 @@
 import type { Segment } from '../api.ts';
 import type { Code } from '../schema/codebook.ts';
+import { basisLabel, sourceLabel } from '../record/record.ts';
 import { toCsv } from './csv.ts';
 
 /** Exports for papers: coded segments and the codebook as CSV and Markdown. */
 export interface PaperSegment extends Segment {
+  /** Who coded it: one name, or both coders' names of an agreed coding ("Ada & Ben"). */
   coderName: string;
 }
 
-export const SEGMENT_PAPER_COLUMNS = ['codeName', 'transcriptName', 'speaker', 'coderName', 'text', 'memo', 'start', 'end'] as const;
+/** "consensus", "open coding" or "coder's layer: <name>" (a row without a source is an open coding). */
+export const segmentSource = (s: PaperSegment): string => sourceLabel(s.source ?? 'open', s.coderName);
 
 export function segmentsCsv(segments: readonly PaperSegment[]): string {
   const rows = segments.map((s) => ({
-    code: s.codeName, transcript: s.transcriptName, speaker: s.speaker ?? '', coder: s.coderName, quote: s.text, memo: s.memo ?? '',
-    start: s.start, end: s.end,
+    code: s.codeName, transcript: s.transcriptName, speaker: s.speaker ?? '', coder: s.coderName,
+    source: segmentSource(s), basis: basisLabel(s.basis ?? null), quote: s.text, memo: s.memo ?? '', start: s.start, end: s.end,
   }));
-  return toCsv(rows, ['code', 'transcript', 'speaker', 'coder', 'quote', 'memo', 'start', 'end']);
+  return toCsv(rows, ['code', 'transcript', 'speaker', 'coder', 'source', 'basis', 'quote', 'memo', 'start', 'end']);
 }
 
 /** Markdown text safe to embed: no HTML, no accidental headings or lists from the quote. */
@@ -31,7 +34,11 @@ export function segmentsMarkdown(title: string, codes: readonly Code[], segments
     if (!list || list.length === 0) continue;
     out.push(`## ${mdEscape(code.name)}${code.abbreviation ? ` [${mdEscape(code.abbreviation)}]` : ''} (${list.length})`, '');
     for (const s of list) {
-      out.push(`> ${mdEscape(s.text)}`, '>', `> — ${mdEscape(s.speaker ?? 'unknown speaker')}, *${mdEscape(s.transcriptName)}* (coded by ${mdEscape(s.coderName)})`);
+      const basis = basisLabel(s.basis ?? null);
+      out.push(
+        `> ${mdEscape(s.text)}`, '>',
+        `> — ${mdEscape(s.speaker ?? 'unknown speaker')}, *${mdEscape(s.transcriptName)}* (coded by ${mdEscape(s.coderName)}; ${mdEscape(segmentSource(s))}${basis ? `, ${mdEscape(basis)}` : ''})`,
+      );
       if (s.memo) out.push('>', `> Memo: ${mdEscape(s.memo)}`);
       out.push('');
     }

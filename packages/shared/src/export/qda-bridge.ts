@@ -1,10 +1,13 @@
 import * as Y from 'yjs';
 import { CodebookDoc, type Code } from '../schema/codebook.ts';
 import { CommentsDoc } from '../schema/comments.ts';
-import { layerCodings, TranscriptDoc, type ResolvedCoding } from '../schema/transcript.ts';
+import { TranscriptDoc } from '../schema/transcript.ts';
 import { utf16ToCodePoints, codePointsToUtf16 } from '../schema/anchors.ts';
 import { toRefiGuid, normalizeRefiGuid } from '../refi/index.ts';
 import type { QdaCode, QdaNote, QdaProject, QdaSelection, QdaSource, QdaUser } from '../refi/index.ts';
+import { codingsInScope, type RecordScope } from '../record/record.ts';
+import { coderNames, importedCoderName } from './coder-names.ts';
+import { declaredSpeakers, labelTurns, speakersDescription, unlabelTurns } from './speaker-labels.ts';
 
 /**
  * Between Concord's documents and the REFI-QDA model. Ids are kept stable so that
@@ -25,6 +28,12 @@ export interface TranscriptInput {
 
 export const codingGuid = (selectionGuid: string): string => toRefiGuid(`${selectionGuid}#coding`);
 
+/**
+ * In an export of the record, consensus codings are this user's: other tools then
+ * tell them from a coder's own codings (which are that coder's).
+ */
+export const CONSENSUS_USER: QdaUser = { guid: toRefiGuid('concord:consensus'), name: 'Consensus' };
+
 export function codeDescription(cb: CodebookDoc, code: Code): string {
   const parts = [cb.text(code.id, 'definition')?.toString().trim() ?? ''];
   const extra: [string, string][] = [['Include', 'inclusion'], ['Exclude', 'exclusion'], ['Examples', 'examples']];
@@ -37,7 +46,10 @@ export function codeDescription(cb: CodebookDoc, code: Code): string {
 
 export function projectToQda(input: {
   name: string; members: ProjectMember[]; codebook: Y.Doc; transcripts: TranscriptInput[]; origin?: string;
+  /** The record (default; consensus codings as the user "Consensus") or every coder's codings (each as that user's). */
+  scope?: RecordScope;
 }): QdaProject {
+  const scope = input.scope ?? 'record';
   const cb = new CodebookDoc(input.codebook);
   const codeGuid = (id: string): string => {
     const m = cb.codes.get(cb.resolveId(id));
@@ -59,21 +71,25 @@ export function projectToQda(input: {
   const notes: QdaNote[] = [];
   const sources: QdaSource[] = input.transcripts.map((t) => {
     const td = new TranscriptDoc(t.doc);
-    const text = td.body.toString();
     const meta = td.meta.get('refiGuid');
     const sourceGuid = typeof meta === 'string' ? meta : toRefiGuid(t.id);
-    const cp = (u: number) => utf16ToCodePoints(text, u);
-    const all: ResolvedCoding[] = [...td.resolveCodings()];
-    for (const [coderId, layer] of t.layers) for (const c of td.resolveCodings(layerCodings(layer))) all.push({ ...c, coderId });
+    // The text reads like the transcript: speaker labels at turn starts, positions shifted to match.
+    const turns = td.resolveTurns();
+    const labelled = labelTurns(td.body.toString(), turns);
+    const text = labelled.text;
+    const speakers = [...new Set(turns.flatMap((x) => (x.speaker ? [x.speaker] : [])))];
+    const cp = (u: number, edge: 'start' | 'end') => utf16ToCodePoints(text, labelled.shift(u, edge));
     const selections: QdaSelection[] = [];
-    for (const c of all) {
-      if (!users.has(c.coderId)) users.set(c.coderId, { guid: userGuid(c.coderId), name: c.coderId.startsWith('refi:') ? 'Imported coder' : 'Former member' });
+    for (const c of codingsInScope(td, scope, t.layers)) {
+      const creator = c.source === 'consensus' ? CONSENSUS_USER.guid : userGuid(c.coderId);
+      if (c.source === 'consensus') users.set(CONSENSUS_USER.guid, CONSENSUS_USER);
+      else if (!users.has(c.coderId)) users.set(c.coderId, { guid: creator, name: importedCoderName(t.doc, c.coderId) ?? 'Former member' });
       const g = codeGuid(c.codeId);
       if (!known.has(g)) continue;
       const sel = toRefiGuid(c.id);
       selections.push({
-        guid: sel, start: cp(c.start), end: cp(c.end), creatorGuid: userGuid(c.coderId), createdAt: new Date(c.createdAt || 0).toISOString(),
-        codes: [{ guid: codingGuid(sel), codeGuid: g, creatorGuid: userGuid(c.coderId) }],
+        guid: sel, start: cp(c.start, 'start'), end: cp(c.end, 'end'), creatorGuid: creator, createdAt: new Date(c.createdAt || 0).toISOString(),
+        codes: [{ guid: codingGuid(sel), codeGuid: g, creatorGuid: creator }],
         ...(c.memo ? { memo: c.memo } : {}),
       });
     }
@@ -83,7 +99,7 @@ export function projectToQda(input: {
         if (visible.length === 0) continue;
         const sel = toRefiGuid(`thread:${th.id}`);
         if (th.start !== null && th.end !== null) {
-          selections.push({ guid: sel, start: cp(th.start), end: cp(th.end), creatorGuid: userGuid(th.authorId), createdAt: new Date(th.createdAt).toISOString(), codes: [] });
+          selections.push({ guid: sel, start: cp(th.start, 'start'), end: cp(th.end, 'end'), creatorGuid: userGuid(th.authorId), createdAt: new Date(th.createdAt).toISOString(), codes: [] });
         }
         const names = (id: string) => users.get(id)?.name ?? 'someone';
         notes.push({
@@ -98,7 +114,7 @@ export function projectToQda(input: {
       }
     }
     selections.sort((a, b) => a.start - b.start || a.end - b.end || a.guid.localeCompare(b.guid));
-    return { guid: sourceGuid, name: t.name, text, selections };
+    return { guid: sourceGuid, name: t.name, text, selections, ...(speakers.length > 0 ? { description: speakersDescription(speakers) } : {}) };
   });
   return { name: input.name, origin: input.origin ?? 'Concord', users: [...users.values()], codes, sources, notes };
 }
@@ -139,15 +155,15 @@ export function importQdaCodes(codebook: Y.Doc, codes: readonly QdaCode[], creat
   return { ids, created };
 }
 
-/** A REFI-QDA source's paragraphs (blank-line separated) as turns without speakers. */
-export function qdaSourceTurns(text: string): { speaker: null; start: number }[] {
-  const turns: { speaker: null; start: number }[] = [];
-  const re = /(^|\n\n+)(?=\S)/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    turns.push({ speaker: null, start: m.index + m[1]!.length });
-    if (m[0].length === 0) re.lastIndex++;
-  }
-  return turns;
+/**
+ * The transcript text of a REFI-QDA source: Concord's own export has its declared
+ * speaker labels taken off again (they become turns); another tool's text is kept
+ * verbatim with paragraphs as turns. `position` maps the source's code points to
+ * UTF-16 offsets of the returned text.
+ */
+export function qdaSourceText(source: QdaSource): { text: string; turns: { speaker: string | null; start: number }[]; position: (cps: number) => number } {
+  const plain = unlabelTurns(source.text, declaredSpeakers(source.description) ?? []);
+  return { text: plain.text, turns: plain.turns, position: (cps) => plain.back(codePointsToUtf16(source.text, cps)) };
 }
 
 /**
@@ -157,24 +173,28 @@ export function qdaSourceTurns(text: string): { speaker: null; start: number }[]
  * what was skipped.
  */
 export function fillTranscriptFromQda(
-  doc: Y.Doc, source: QdaSource, codeIds: Map<string, string>, coderFor: (userGuid: string | null) => string,
+  doc: Y.Doc, source: QdaSource, codeIds: Map<string, string>, coderFor: (userGuid: string | null) => string, users: readonly QdaUser[] = [],
 ): { codings: number; skipped: string[] } {
   const t = new TranscriptDoc(doc);
-  const text = source.text;
-  t.initialise(text, qdaSourceTurns(text), { name: source.name, format: 'refi-qda', sourceFile: null });
+  const { text, turns, position } = qdaSourceText(source);
+  t.initialise(text, turns, { name: source.name, format: 'refi-qda', sourceFile: null });
+  const names = coderNames(doc);
   t.meta.set('refiGuid', source.guid);
   let codings = 0;
   const skipped: string[] = [];
   for (const sel of source.selections) {
-    const start = codePointsToUtf16(text, sel.start);
-    const end = codePointsToUtf16(text, sel.end);
+    const start = position(sel.start);
+    const end = position(sel.end);
     if (end <= start) continue;
     for (const c of sel.codes) {
       const codeId = codeIds.get(c.codeGuid);
       if (!codeId) { skipped.push(`selection ${sel.guid}: code ${c.codeGuid} is not in the codebook`); continue; }
       const id = sel.codes.length === 1 ? sel.guid : `${sel.guid}:${c.codeGuid}`;
+      const coderId = coderFor(c.creatorGuid ?? sel.creatorGuid);
+      const user = users.find((u) => u.guid === (c.creatorGuid ?? sel.creatorGuid));
+      if (coderId.startsWith('refi:') && user?.name && !names.has(coderId)) names.set(coderId, user.name);
       t.addCoding(t.codings, {
-        id, codeId, coderId: coderFor(c.creatorGuid ?? sel.creatorGuid), start, end,
+        id, codeId, coderId, start, end,
         createdAt: sel.createdAt ? Date.parse(sel.createdAt) || Date.now() : Date.now(), ...(sel.memo ? { memo: sel.memo } : {}),
       });
       codings++;

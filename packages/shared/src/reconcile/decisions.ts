@@ -84,7 +84,10 @@ export function applyDecision(
         const first = spans.reduce((p, q) => (q.span!.start < p.span!.start ? q : p));
         const last = spans.reduce((p, q) => (q.span!.end > p.span!.end ? q : p));
         const codes = [...new Set(both.map((c) => c.codeId))];
-        for (const codeId of codes) copy(both[0]!, { ...mark, codeId, start: first.c.start, end: last.c.end });
+        // A merged coding is both coders' (the research record lists them both).
+        const coders = [...new Set(both.map((c) => c.coderId))];
+        const by = coders.length > 1 ? { coders } : {};
+        for (const codeId of codes) copy(both[0]!, { ...mark, ...by, codeId, start: first.c.start, end: last.c.end } as Partial<Coding>);
         break;
       }
       case 'reject':

@@ -42,7 +42,31 @@ function overlap(x: CoderCoding, y: CoderCoding): number {
   return Math.max(0, Math.min(x.end, y.end) - Math.max(x.start, y.start));
 }
 
+/** Two codings, one by each coder, with the same code and boundaries within the tolerance. */
+export interface Agreement {
+  /** `agree:<A's coding id>:<B's coding id>`: stable across recomputation, like disagreement keys. */
+  key: string;
+  a: CoderCoding;
+  b: CoderCoding;
+}
+
 export function findDisagreements(a: readonly CoderCoding[], b: readonly CoderCoding[], opts: DisagreementOptions = {}): Disagreement[] {
+  return compareCodings(a, b, opts).disagreements;
+}
+
+/** Agreements (same code, boundaries within the tolerance) of two coders' codings. */
+export function findAgreements(a: readonly CoderCoding[], b: readonly CoderCoding[], opts: DisagreementOptions = {}): Agreement[] {
+  return compareCodings(a, b, opts).agreements;
+}
+
+/**
+ * Every coding of A and B ends up in exactly one agreement or disagreement: the
+ * one comparison behind reconciliation and the research record.
+ */
+export function compareCodings(
+  a: readonly CoderCoding[], b: readonly CoderCoding[], opts: DisagreementOptions = {},
+): { agreements: Agreement[]; disagreements: Disagreement[] } {
+  const agreements: Agreement[] = [];
   const tolerance = opts.tolerance ?? 10;
   const minOverlap = opts.minOverlap ?? 0.5;
   const out: Disagreement[] = [];
@@ -62,6 +86,8 @@ export function findDisagreements(a: readonly CoderCoding[], b: readonly CoderCo
     usedB.add(best.id);
     if (Math.abs(x.start - best.start) > tolerance || Math.abs(x.end - best.end) > tolerance) {
       out.push(make('boundary', x, best));
+    } else {
+      agreements.push({ key: `agree:${x.id}:${best.id}`, a: x, b: best });
     }
   }
   // 2. Different codes on about the same words.
@@ -76,7 +102,8 @@ export function findDisagreements(a: readonly CoderCoding[], b: readonly CoderCo
   // 3. What is left was coded by one coder only.
   for (const x of a) if (!usedA.has(x.id)) out.push(make('only-a', x, null));
   for (const y of b) if (!usedB.has(y.id)) out.push(make('only-b', null, y));
-  return out.sort((p, q) => p.start - q.start || p.end - q.end || p.key.localeCompare(q.key));
+  agreements.sort((p, q) => p.a.start - q.a.start || p.a.end - q.a.end || p.key.localeCompare(q.key));
+  return { agreements, disagreements: out.sort((p, q) => p.start - q.start || p.end - q.end || p.key.localeCompare(q.key)) };
 }
 
 function make(kind: DisagreementKind, a: CoderCoding | null, b: CoderCoding | null): Disagreement {

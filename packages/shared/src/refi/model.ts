@@ -59,6 +59,8 @@ export interface QdaSource {
   name: string;
   text: string;
   selections: QdaSelection[];
+  /** The source's `<Description>` (Concord declares its speaker labels there). */
+  description?: string;
 }
 
 export interface QdaProject {
@@ -117,3 +119,6 @@ export interface WriteQdcOptions extends QdaWriteOptions {
   /** `origin` attribute of the `<CodeBook>`. Default "Concord". */
   origin?: string;
 }
+
+/** First line of the source description in which Concord declares the speaker labels of an exported text. */
+export const SPEAKER_LABELS_NOTE = "Concord transcript: each speaker turn starts with the speaker's name and a colon.";

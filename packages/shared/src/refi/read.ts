@@ -3,6 +3,7 @@ import { RefiError } from './errors.ts';
 import { guidFromString, normalizeGuid } from './guid.ts';
 import {
   DEFAULT_LIMITS,
+  SPEAKER_LABELS_NOTE,
   type QdaCode,
   type QdaCodebookReport,
   type QdaCoding,
@@ -427,7 +428,9 @@ class Importer {
     if (vars) this.warn(`${label}: ${plural(vars, 'variable value')} could not be imported (Concord has no variables).`);
     this.linkNotes(node, 'source', guid, label);
     const desc = descriptionOf(node);
-    if (desc !== undefined && desc.trim() !== '') {
+    // Concord's declaration of its speaker labels is read with the text, not kept as a note.
+    const labels = desc?.startsWith(SPEAKER_LABELS_NOTE) === true;
+    if (desc !== undefined && desc.trim() !== '' && !labels) {
       this.extraNotes.push({
         guid: guidFromString(`source-description:${guid}`),
         name: `Description of ${name}`,
@@ -437,7 +440,7 @@ class Importer {
         targetGuid: guid,
       });
     }
-    return { guid, name, text: normalizeNewlines(raw), selections };
+    return { guid, name, text: normalizeNewlines(raw), selections, ...(desc ? { description: desc } : {}) };
   }
 
   async readSources(sourcesNode: XNode): Promise<QdaSource[]> {

@@ -105,6 +105,7 @@ function noteRefs(notes: readonly QdaNote[] | undefined, pad: string): string[] 
 function sourceXml(source: QdaSource, codeGuids: ReadonlySet<string>, notesByTarget: ReadonlyMap<string, QdaNote[]>): string {
   const guid = toRefiGuid(source.guid);
   const inner: string[] = [];
+  if (source.description) inner.push(`      <Description>${escapeText(source.description)}</Description>`);
   for (const sel of source.selections) {
     const selInner: string[] = [];
     if (sel.memo) selInner.push(`        <Description>${escapeText(sel.memo)}</Description>`);

@@ -147,6 +147,17 @@ describe('retrieval', () => {
     expect(g[0]!.passages[0]!.codes[0]!.memo).toBe('see p. 3');
   });
 
+  it('keeps a consensus quote apart from an open one on the same words, with its source and both coders', () => {
+    const g = groupByTranscript([
+      seg('t', 'A', 0, 10, { source: 'consensus', basis: 'agreed', coders: ['u1', 'u2'] }),
+      seg('t', 'B', 0, 10, { source: 'open' }),
+    ]);
+    expect(g[0]!.passages.map((p) => [p.source, p.basis, p.coders])).toEqual([
+      ['consensus', 'agreed', ['u1', 'u2']],
+      ['open', null, ['u1']],
+    ]);
+  });
+
   it('links each quote to its place and reads the place back', () => {
     const href = quoteHref('p 1', { transcriptId: 't/1', start: 12, end: 40 });
     expect(href).toBe('/projects/p%201/transcripts/t%2F1?at=12-40');

@@ -60,5 +60,8 @@ export const decisionsCsvHref = (pid: string, tid: string): string => `/api/proj
 
 export type ExportKind = { format: 'qdpx' | 'qdc' | 'csv' | 'md'; what?: 'codebook' };
 
-export const exportHref = (pid: string, k: ExportKind): string =>
-  `/api/projects/${e(pid)}/export?format=${k.format}${k.what ? `&what=${k.what}` : ''}`;
+/** `record`: the project's coding record (default); `coders`: every coder's own codings, each marked with its coder. */
+export type ExportScope = 'record' | 'coders';
+
+export const exportHref = (pid: string, k: ExportKind, scope: ExportScope = 'record'): string =>
+  `/api/projects/${e(pid)}/export?format=${k.format}${k.what ? `&what=${k.what}` : ''}${scope === 'coders' && !k.what && k.format !== 'qdc' ? '&scope=coders' : ''}`;

@@ -28,6 +28,11 @@ export interface Passage {
   end: number;
   text: string;
   codes: { codeId: string; codeName: string; memo?: string }[];
+  /** Where it comes from (open coding, consensus, a coder's layer) and why a consensus coding is there. */
+  source: NonNullable<Segment['source']>;
+  basis: Segment['basis'] | null;
+  /** Who coded it (both coders of an agreed coding). */
+  coders: string[];
 }
 
 export interface TranscriptGroup {
@@ -51,10 +56,13 @@ export function groupByTranscript(segments: readonly Segment[], codeOrder: reado
     let g = groups.get(s.transcriptId);
     if (!g) groups.set(s.transcriptId, (g = { transcriptId: s.transcriptId, transcriptName: s.transcriptName, passages: [], codings: 0, byKey: new Map() }));
     g.codings++;
-    const key = `${s.start}:${s.end}:${s.coderId}`;
+    const key = `${s.start}:${s.end}:${s.coderId}:${s.source ?? 'open'}`;
     let p = g.byKey.get(key);
     if (!p) {
-      p = { transcriptId: s.transcriptId, transcriptName: s.transcriptName, coderId: s.coderId, speaker: s.speaker, start: s.start, end: s.end, text: s.text, codes: [] };
+      p = {
+        transcriptId: s.transcriptId, transcriptName: s.transcriptName, coderId: s.coderId, speaker: s.speaker, start: s.start, end: s.end, text: s.text, codes: [],
+        source: s.source ?? 'open', basis: s.basis ?? null, coders: s.coders ?? [s.coderId],
+      };
       g.byKey.set(key, p);
       g.passages.push(p);
     }

@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
 import {
-  applyDecision, findDisagreements, layerCodings, layerRoom, reconcileState, TranscriptDoc, transcriptRoom,
+  applyDecision, findDisagreements, layerCodings, layerRoom, reconcileState, recordAgreements, TranscriptDoc, transcriptRoom,
   type Decision, type DecisionAction, type Disagreement, type ResolvedCoding, type ResolvedTurn,
 } from '@concord/shared';
 import { SyncedRoom, combineStatus, type CombinedStatus } from '../collab/room.svelte.ts';
@@ -135,6 +135,20 @@ export class ReconcileSession {
 
   item(key: string | null): ReconcileItem | null {
     return key === null ? null : this.items.find((d) => d.key === key) ?? null;
+  }
+
+  #agreementsChecked = false;
+
+  /**
+   * Puts the pair's agreed codings into the consensus once the layers are here.
+   * The server records them at the reveal when exactly two coders coded; with more
+   * coders (or a transcript revealed before agreements were recorded) the pair is
+   * chosen here. Idempotent: what is there already is not written again.
+   */
+  ensureAgreements(): void {
+    if (!this.canDecide || !this.ready || this.#agreementsChecked) return;
+    this.#agreementsChecked = true;
+    recordAgreements(this.td, { a: this.a, b: this.b }, { a: layerCodings(this.layerA.doc), b: layerCodings(this.layerB.doc) });
   }
 
   /** Moves the shared position (everyone following goes there). */
