@@ -8,7 +8,7 @@
  *   npm run bench:import                       # this checkout, from TypeScript sources (tsx)
  *   npm run bench:import -- --built            # the compiled server (apps/server/dist, `npm start` builds it)
  *   npm run bench:import -- --root /tmp/other  # another checkout (e.g. before a change), from its sources
- *   npm run bench:import -- --nice -10         # server and clients ahead of other work on a shared machine
+ *   npm run bench:import -- --nice=-10         # server and clients ahead of other work on a shared machine
  *
  * Needs only the root install (ws, yjs, y-websocket), not `npm run bench:install`.
  */
@@ -59,7 +59,9 @@ interface Server { url: string; stop: () => Promise<void> }
 
 async function startServer(): Promise<Server> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-import-stall-'));
-  const args = opts.built ? [path.join(ROOT, 'apps/server/dist/main.js')] : ['--import', 'tsx', path.join(ROOT, 'apps/server/src/main.ts')];
+  // BENCH_SERVER_NODE_FLAGS: extra flags for the server's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const extra = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const args = [...extra, ...(opts.built ? [path.join(ROOT, 'apps/server/dist/main.js')] : ['--import', 'tsx', path.join(ROOT, 'apps/server/src/main.ts')])];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CONCORD_DATA: dataDir, CONCORD_DEMO: '0', CONCORD_LOG: 'silent' },

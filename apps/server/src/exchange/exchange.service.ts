@@ -5,6 +5,7 @@ import {
 } from '@concord/shared';
 import { badRequest, HttpError } from '../errors.ts';
 import type { AppDeps } from '../http/context.ts';
+import { storeNewDocument } from '../import/store-document.ts';
 import { loadedSegments, loadProject } from './segments.service.ts';
 
 export type ExportFormat = 'qdpx' | 'qdc' | 'csv' | 'md';
@@ -99,7 +100,7 @@ export async function importRefi(deps: AppDeps, pid: string, userId: string, byt
     const r = await deps.imports.refiSource({ source, codeIds: ids, coders, importer: userId, users: qda.users });
     warnings.push(...r.skipped);
     // A new room: its document is stored as the first update, then the transcript is listed.
-    await deps.storage.appendUpdates(transcriptRoom(pid, id), [r.update]);
+    await storeNewDocument(deps.storage, transcriptRoom(pid, id), r.updates);
     await deps.storage.createTranscript({ id, projectId: pid, name: source.name, createdAt: Date.now(), turns: r.turns, codings: r.codings, mode: 'open', revealed: false });
     transcripts.push({ id, name: source.name, codings: r.codings });
   }

@@ -11,9 +11,9 @@ import { prepareTranscript, readRefi } from './import-tasks.ts';
 const SEED_003 = fs.readdirSync(path.join(REPO_ROOT, 'seeds')).find((f) => f.startsWith('003'))!;
 const seed003 = new Uint8Array(fs.readFileSync(path.join(REPO_ROOT, 'seeds', SEED_003)));
 
-function turnsOf(update: Uint8Array) {
+function turnsOf(updates: Uint8Array[]) {
   const doc = new Y.Doc();
-  Y.applyUpdate(doc, update);
+  for (const u of updates) Y.applyUpdate(doc, u);
   const t = new TranscriptDoc(doc);
   return { text: t.body.toString(), turns: t.resolveTurns().map((r) => [r.speaker, r.start, r.end]), codings: t.resolveCodings().map((c) => [c.codeId, c.text]) };
 }
@@ -28,7 +28,7 @@ describe('import tasks', () => {
     const codeIds = Object.fromEntries(first.codes.map((c, i) => [c.name, `code-${i}`]));
     const built = await prepareTranscript({ kind: 'transcript', source: { bytes: seed003, fileName: SEED_003 }, coderId: 'u1', codeIds });
     if (!built.ok || built.stage !== 'built') throw new Error('expected a document');
-    const doc = turnsOf(built.update);
+    const doc = turnsOf(built.updates);
     expect(doc.turns).toHaveLength(built.turns);
     expect(doc.codings.length).toBe(built.codings);
     expect(built.codings).toBeGreaterThan(10);
@@ -40,7 +40,7 @@ describe('import tasks', () => {
     const r = await prepareTranscript({ kind: 'transcript', source: { bytes: new TextEncoder().encode(vtt), fileName: 'call.vtt' }, coderId: 'u1' });
     if (!r.ok || r.stage !== 'built') throw new Error('expected a document');
     const doc = new Y.Doc();
-    Y.applyUpdate(doc, r.update);
+    for (const u of r.updates) Y.applyUpdate(doc, u);
     expect(new TranscriptDoc(doc).resolveTurns().map((t) => [t.speaker, t.startTime])).toEqual([['Ana', 1.5], ['Ben', 4.25]]);
   });
 
@@ -64,7 +64,7 @@ describe('the import pool', () => {
     expect(pool.threads).toBe(1);
     const here = await prepareTranscript({ kind: 'transcript', source: { text }, name: 'T', coderId: 'u1' });
     if (!inWorker.ok || inWorker.stage !== 'built' || !here.ok || here.stage !== 'built') throw new Error('expected documents');
-    expect(turnsOf(inWorker.update)).toEqual(turnsOf(here.update));
+    expect(turnsOf(inWorker.updates)).toEqual(turnsOf(here.updates));
     expect(inWorker).toMatchObject({ name: 'T', turns: 2, speakers: ['Interviewer', 'P1'] });
   });
 

@@ -53,8 +53,8 @@ export type TranscriptTaskResult =
   | {
     ok: true; stage: 'built';
     name: string; turns: number; speakers: string[]; codings: number; warnings: string[];
-    /** The transcript document as one Yjs update. */
-    update: Uint8Array;
+    /** The transcript document as Yjs updates of moderate size, in order (see `DOCUMENT_PARTS`). */
+    updates: Uint8Array[];
   };
 
 export interface RefiReadTask { kind: 'refi-read'; bytes: Uint8Array; fileName: string; limits?: ImportLimits }
@@ -76,11 +76,31 @@ export interface RefiSourceTask {
   users: QdaUser[];
 }
 
-export interface RefiSourceResult { update: Uint8Array; turns: number; codings: number; skipped: string[] }
+export interface RefiSourceResult { updates: Uint8Array[]; turns: number; codings: number; skipped: string[] }
 
 export type ImportTask = TranscriptTask | RefiReadTask | RefiSourceTask;
 
 const utf8 = new TextEncoder();
+
+/**
+ * Imported documents are built in transactions of at most this much text and this
+ * many turns, so they are stored as updates of a few hundred KB that the main thread
+ * can commit between live edits (`store-document.ts`).
+ */
+export const DOCUMENT_PARTS = { chars: 256 * 1024, turns: 2_000 };
+
+/** Every update a document emits while `build` runs, in order. */
+function collectUpdates(doc: Y.Doc, build: () => void): Uint8Array[] {
+  const updates: Uint8Array[] = [];
+  const onUpdate = (u: Uint8Array) => { updates.push(u); };
+  doc.on('update', onUpdate);
+  try {
+    build();
+  } finally {
+    doc.off('update', onUpdate);
+  }
+  return updates;
+}
 
 function formatCount(n: number): string {
   return n.toLocaleString('en');
@@ -161,24 +181,25 @@ export async function prepareTranscript(input: TranscriptTask): Promise<Transcri
       r.startMs !== undefined ? { speaker: r.speaker, start: r.start, startTime: r.startMs / 1000 } : { speaker: r.speaker, start: r.start }
     ));
     let codings = 0;
-    doc.transact(() => {
-      t.initialise(body.text, turns, { name, title: parsed.title, format: parsed.format, sourceFile: fileName, importedAt: Date.now() });
+    const updates = collectUpdates(doc, () => {
+      t.initialise(body.text, turns, { name, title: parsed.title, format: parsed.format, sourceFile: fileName, importedAt: Date.now() }, DOCUMENT_PARTS);
       const codeIds = new Map(Object.entries(task.codeIds ?? {}));
-      for (const c of parsed.codings) {
-        const range = body.turnRanges[c.turnIndex];
-        if (!range) continue;
-        for (const codeName of c.codeNames) {
-          const codeId = codeIds.get(codeName);
-          if (!codeId) continue;
-          t.addCoding(t.codings, { codeId, coderId: task.coderId, start: range.start + c.start, end: range.start + c.end });
-          codings++;
+      doc.transact(() => {
+        for (const c of parsed.codings) {
+          const range = body.turnRanges[c.turnIndex];
+          if (!range) continue;
+          for (const codeName of c.codeNames) {
+            const codeId = codeIds.get(codeName);
+            if (!codeId) continue;
+            t.addCoding(t.codings, { codeId, coderId: task.coderId, start: range.start + c.start, end: range.start + c.end });
+            codings++;
+          }
         }
-      }
+      });
     });
     const speakers = [...new Set(body.turnRanges.map((r) => r.speaker).filter((s): s is string => !!s))];
     return {
-      ok: true, stage: 'built', name, turns: body.turnRanges.length, speakers, codings, warnings: parsed.warnings,
-      update: Y.encodeStateAsUpdate(doc),
+      ok: true, stage: 'built', name, turns: body.turnRanges.length, speakers, codings, warnings: parsed.warnings, updates,
     };
   } finally {
     doc.destroy();
@@ -224,9 +245,10 @@ export function buildRefiSource(task: RefiSourceTask): RefiSourceResult {
   const doc = new Y.Doc();
   try {
     const coderFor = (guid: string | null) => (guid ? task.coders.get(guid) ?? `refi:${guid}` : task.importer);
-    const r = doc.transact(() => fillTranscriptFromQda(doc, task.source, task.codeIds, coderFor, task.users));
+    let r!: { codings: number; skipped: string[] };
+    const updates = collectUpdates(doc, () => { r = fillTranscriptFromQda(doc, task.source, task.codeIds, coderFor, task.users, DOCUMENT_PARTS); });
     const turns = new TranscriptDoc(doc).turns.length;
-    return { update: Y.encodeStateAsUpdate(doc), turns, codings: r.codings, skipped: r.skipped };
+    return { updates, turns, codings: r.codings, skipped: r.skipped };
   } finally {
     doc.destroy();
   }

@@ -2,6 +2,7 @@ import { CodebookDoc, codebookRoom, newId, transcriptRoom } from '@concord/share
 import { HttpError } from '../errors.ts';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from '../http/context.ts';
+import { storeNewDocument } from '../import/store-document.ts';
 import type { ImportErrorCode } from '../import/import-tasks.ts';
 
 export interface ImportedTranscript {
@@ -73,7 +74,7 @@ export async function importTranscript(
 
   // The document: a new room, so its first update is stored directly (no room to load).
   const id = newId(12);
-  await deps.storage.appendUpdates(transcriptRoom(projectId, id), [r.update]);
+  await storeNewDocument(deps.storage, transcriptRoom(projectId, id), r.updates);
   // Listed last: a crash before this point leaves no visible half-import.
   await deps.storage.createTranscript({
     id, projectId, name: r.name, createdAt: Date.now(), turns: r.turns, codings: r.codings, mode: 'open', revealed: false,

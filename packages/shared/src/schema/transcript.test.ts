@@ -95,6 +95,22 @@ describe('TranscriptDoc.initialise', () => {
     expect(content(copy)).toEqual(a);
   });
 
+  it('in parts: the same transcript, as several updates, with no surrogate pair cut in two', () => {
+    const { text, turns } = sample(300);
+    const whole = new Y.Doc();
+    new TranscriptDoc(whole).initialise(text, turns, { name: 'Interview' });
+    const inParts = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    inParts.on('update', (u: Uint8Array) => updates.push(u));
+    // 🤖 is two UTF-16 units: 7 splits some of them at a part boundary.
+    new TranscriptDoc(inParts).initialise(text, turns, { name: 'Interview' }, { chars: 7, turns: 40 });
+    expect(updates.length).toBeGreaterThan(text.length / 7);
+    const received = new Y.Doc();
+    for (const u of updates) Y.applyUpdate(received, u);
+    expect(content(received)).toEqual(content(whole));
+    expect(new TranscriptDoc(received).body.toString()).toBe(text);
+  });
+
   it('anchors keep following their words after edits', () => {
     const { text, turns } = sample(20);
     const doc = new Y.Doc();

@@ -120,46 +120,58 @@ export class TranscriptDoc {
    * at `start`, a UTF-16 offset of `text`; `startTime`/`endTime` (seconds into
    * the recording, optional) are kept on the turn under the same keys.
    *
-   * Linear in the number of turns: the text goes in as one item, every turn's
-   * anchor is taken from that item, and all turns are appended in one push.
+   * Linear in the number of turns: the text goes in as one item (or one per part),
+   * every turn's anchor is taken from it, and the turns are appended in one push
+   * (or one per part). One transaction, unless `parts` asks for transactions of
+   * at most `chars` characters of text and `turns` turns each (so a large import is
+   * stored as several moderate updates instead of one huge one).
    */
   initialise(
     text: string,
     turns: readonly TurnInput[],
     meta: Partial<TranscriptMeta> & { name: string },
+    parts?: { chars: number; turns: number },
   ): void {
-    this.doc.transact(() => {
+    const fill = () => {
       if (this.body.length > 0) throw new Error('transcript document is not empty');
-      this.body.insert(0, text);
-      const ids = new Map<string, string>();
-      const maps: Y.Map<unknown>[] = new Array(turns.length);
-      for (let i = 0; i < turns.length; i++) {
-        const t = turns[i]!;
-        let speakerId: string | null = null;
-        if (t.speaker !== null) {
-          speakerId = ids.get(t.speaker) ?? null;
-          if (!speakerId) {
-            speakerId = newId(10);
-            ids.set(t.speaker, speakerId);
-            this.speakers.set(speakerId, { id: speakerId, name: t.speaker });
-          }
-        }
-        const turn = new Y.Map<unknown>();
-        turn.set('id', newId(10));
-        turn.set('speakerId', speakerId);
-        // One item holds the whole body, so this finds the position in constant time.
-        turn.set('start', Y.encodeRelativePosition(Y.createRelativePositionFromTypeIndex(this.body, t.start, 0)));
-        if (isSeconds(t.startTime)) turn.set('startTime', t.startTime);
-        if (isSeconds(t.endTime)) turn.set('endTime', t.endTime);
-        maps[i] = turn;
+      for (const [from, to] of textParts(text, parts?.chars ?? Infinity)) {
+        this.doc.transact(() => this.body.insert(from, text.slice(from, to)));
       }
-      // One push: pushing turn by turn walks the whole array each time (quadratic).
-      if (maps.length > 0) this.turns.push(maps);
+      const speakerIds = new Map<string, string>();
+      const perPart = Math.max(1, parts?.turns ?? turns.length);
+      for (let first = 0; first < turns.length; first += perPart) {
+        this.doc.transact(() => {
+          const maps: Y.Map<unknown>[] = [];
+          for (const t of turns.slice(first, first + perPart)) {
+            let speakerId: string | null = null;
+            if (t.speaker !== null) {
+              speakerId = speakerIds.get(t.speaker) ?? null;
+              if (!speakerId) {
+                speakerId = newId(10);
+                speakerIds.set(t.speaker, speakerId);
+                this.speakers.set(speakerId, { id: speakerId, name: t.speaker });
+              }
+            }
+            const turn = new Y.Map<unknown>();
+            turn.set('id', newId(10));
+            turn.set('speakerId', speakerId);
+            // The body is one item (or a few), so this finds the position in constant time.
+            turn.set('start', Y.encodeRelativePosition(Y.createRelativePositionFromTypeIndex(this.body, t.start, 0)));
+            if (isSeconds(t.startTime)) turn.set('startTime', t.startTime);
+            if (isSeconds(t.endTime)) turn.set('endTime', t.endTime);
+            maps.push(turn);
+          }
+          // One push per part: pushing turn by turn walks the whole array each time (quadratic).
+          this.turns.push(maps);
+        });
+      }
       const full: TranscriptMeta = {
         title: null, format: 'paragraphs', mode: 'open', revealed: false, importedAt: Date.now(), sourceFile: null, ...meta,
       };
-      for (const [k, v] of Object.entries(full)) this.meta.set(k, v);
-    });
+      this.doc.transact(() => { for (const [k, v] of Object.entries(full)) this.meta.set(k, v); });
+    };
+    if (parts) fill();
+    else this.doc.transact(fill);
   }
 
   listSpeakers(): Speaker[] {
@@ -252,6 +264,19 @@ export class TranscriptDoc {
     out.sort((a, b) => a.start - b.start || a.end - b.end || a.id.localeCompare(b.id));
     return out;
   }
+}
+
+/** [from, to) ranges of `text` of at most `max` UTF-16 units, never splitting a surrogate pair. */
+function textParts(text: string, max: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let from = 0; from < text.length;) {
+    let to = Math.min(text.length, from + max);
+    const last = text.charCodeAt(to - 1);
+    if (to < text.length && to - from > 1 && last >= 0xd800 && last <= 0xdbff) to--;
+    out.push([from, to]);
+    from = to;
+  }
+  return out;
 }
 
 function isSeconds(v: number | undefined): v is number {
