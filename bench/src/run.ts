@@ -10,6 +10,7 @@
  */
 import { execFileSync, fork } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { cpuPercent, readSystemCpu } from './metrics.ts';
@@ -217,9 +218,23 @@ function render(file: string): void {
   console.log(md);
 }
 
+/** The comparison servers are installed on request only (`npm run bench:install`). */
+function requireBenchInstall(): void {
+  const require = createRequire(import.meta.url);
+  for (const pkg of ['@hocuspocus/server', '@hocuspocus/provider', 'y-websocket-server-2/package.json']) {
+    try {
+      require.resolve(pkg);
+    } catch {
+      console.error(`The benchmark's servers are not installed (${pkg} is missing). Run \`npm run bench:install\` once, then \`npm run bench\` again.`);
+      process.exit(1);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const renderAt = process.argv.indexOf('--render');
   if (renderAt >= 0) return render(path.resolve(process.argv[renderAt + 1] ?? ''));
+  requireBenchInstall();
   const o = parseOptions(process.argv.slice(2));
   const date = new Date().toISOString().slice(0, 10);
   const sha = git(['rev-parse', '--short', 'HEAD']) || 'nogit';

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 /** Every setting of the server, typed, documented and defaulted once. */
@@ -53,6 +55,8 @@ export interface Config {
   passwordMinScore: number;
   /** Bearer token for `GET /metrics`; without it only loopback addresses may read them. `CONCORD_METRICS_TOKEN`. */
   metricsToken: string | null;
+  /** Worker threads that parse and build imports. `CONCORD_IMPORT_THREADS`, default one less than the cores (1–4). */
+  importThreads: number;
 }
 
 /** `false`: no proxy; a number: that many hops; a list: addresses and subnets of trusted proxies. */
@@ -80,7 +84,15 @@ export interface Limits {
   signupsPerIpPerHour: number;
 }
 
-const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
+/** The repository: above apps/server/src/env.ts, or above apps/server/dist/main.js in the build. */
+function findRepoRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'apps', 'server', 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, '../../..');
+  }
+}
+
+const REPO_ROOT = findRepoRoot(import.meta.dirname);
 
 function int(v: string | undefined, dflt: number, name: string): number {
   if (v === undefined || v === '') return dflt;
@@ -143,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsToken: env.CONCORD_METRICS_TOKEN || null,
     mediaDir: path.resolve(env.CONCORD_MEDIA_DIR || path.join(env.CONCORD_DATA ?? './data', 'media')),
     maxMediaBytes: int(env.CONCORD_MEDIA_MAX_MB, 2048, 'CONCORD_MEDIA_MAX_MB') * 1024 * 1024,
+    importThreads: Math.max(1, int(env.CONCORD_IMPORT_THREADS, Math.min(4, os.availableParallelism() - 1), 'CONCORD_IMPORT_THREADS')),
   };
   const merged = { ...cfg, ...overrides };
   // A test or caller that moves the data directory moves the default media directory with it.

@@ -24,6 +24,7 @@ import { mediaRoutes } from './http/media.routes.ts';
 import { checkCommentsUpdate } from './comments/comment-rules.ts';
 import { inboxHook } from './comments/inbox.ts';
 import { TranscriptIndex } from './transcripts/transcript-index.ts';
+import { ImportPool } from './import/import-pool.ts';
 
 export interface ConcordServer {
   url: string;
@@ -78,8 +79,9 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
   const authLimits = await createAuthLimiters(cfg, log);
   // Loaded only with Redis, like the fan-out: a single node needs neither ioredis nor this.
   const presence = cfg.redisUrl ? await (await import('./pubsub/presence.ts')).ClusterPresence.connect(cfg.redisUrl, cfg.nodeId, rooms, log) : null;
+  const imports = new ImportPool({ threads: cfg.importThreads }, log);
   deps = {
-    config: cfg, storage, auth, rooms, log, clientAddress: addressResolver(cfg.trustProxy), metrics,
+    config: cfg, storage, auth, rooms, log, clientAddress: addressResolver(cfg.trustProxy), metrics, imports,
     ...(presence ? { presence } : {}),
     authLimits,
   };
@@ -111,6 +113,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
       await authLimits.close();
       await rooms.revocationBus?.close();
       await fanout?.close();
+      await imports.close();
       if (!opts.storage) await storage.close();
     })()),
   };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from './rooms.ts';
-import { MAX_NAME_LENGTH } from './limits.ts';
+import { LIMITS, MAX_NAME_LENGTH } from './limits.ts';
 
 /** Payloads of the HTTP API (DESIGN.md), validated on the server and typed for clients. */
 export const email = z.string().trim().toLowerCase().email('a valid email address is required').max(254);
@@ -14,7 +14,11 @@ export const TokenBody = z.object({ name });
 export const ProjectBody = z.object({ name });
 export const MemberBody = z.object({ email, role: z.enum(ROLES as [string, ...string[]]) });
 export const MemberRoleBody = z.object({ role: z.enum(ROLES as [string, ...string[]]) });
-export const TranscriptTextBody = z.object({ name, text: z.string().min(1, 'the transcript is empty') });
+export const TranscriptTextBody = z.object({
+  name,
+  text: z.string().min(1, 'the transcript is empty')
+    .max(LIMITS.maxTranscriptBytes, `transcripts can be at most ${LIMITS.maxTranscriptBytes / 1024 / 1024} MB`),
+});
 export const CodingModeBody = z.object({ mode: z.enum(['open', 'independent']) });
 
 export interface User { id: string; email: string; name: string }

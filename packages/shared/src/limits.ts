@@ -11,6 +11,11 @@ export const LIMITS = {
   messageBurst: 600,
   /** Largest transcript file accepted for import (bytes). */
   maxTranscriptBytes: 5 * 1024 * 1024,
+  /**
+   * Most speaker turns (paragraphs) one transcript may have. Real interviews have
+   * hundreds to a few thousand; each turn is a map in the document every client loads.
+   */
+  maxTranscriptTurns: 50_000,
   /** Largest upload (all files of one request together). */
   maxUploadBytes: 50 * 1024 * 1024,
   /** Awareness states of a silent client are dropped after this long (ms). */

@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../env.ts';
 import { addressResolver } from '../http/client-address.ts';
 import { createAuthLimiters } from '../pubsub/create.ts';
 import type { AppDeps } from '../http/context.ts';
+import { ImportPool } from '../import/import-pool.ts';
 import { dataFile, makeLogger } from '../server.ts';
 import { BackupError, backupSqlite, restoreSqlite, type BackupSummary } from './backup.ts';
 import { createStorage } from '../storage/create.ts';
@@ -58,8 +59,9 @@ async function main(argv: string[]): Promise<number> {
   const storage = await createStorage(cfg);
   const log = makeLogger(cfg);
   const rooms = new RoomManager(storage, { log });
+  const imports = new ImportPool({ threads: cfg.importThreads }, log);
   const deps: AppDeps = {
-    config: cfg, storage, rooms, log, auth: new AuthService(storage, cfg.sessionDays),
+    config: cfg, storage, rooms, log, imports, auth: new AuthService(storage, cfg.sessionDays),
     clientAddress: addressResolver(false), authLimits: await createAuthLimiters({ ...cfg, redisUrl: null }, log),
   };
   const ctx: CliContext = {
@@ -175,6 +177,7 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   } finally {
     await rooms.closeAll(1001, 'cli done');
+    await imports.close();
     await storage.close();
   }
 }

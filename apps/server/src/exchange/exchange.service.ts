@@ -1,12 +1,12 @@
 import {
-  CodebookDoc, codebookRoom, CommentsDoc, codebookCsv, codebookMarkdown, commentsRoom, fillTranscriptFromQda, importedCoderName, importQdaCodes,
-  isRefiError, newId, projectToQda, qdaSourceText, readQdc, readQdpx, segmentsCsv, segmentsMarkdown, transcriptRoom, TranscriptDoc,
-  toRefiGuid, writeQdc, writeQdpx, type PaperSegment, type RecordScope, type RefiImportSummary, type QdaProject, type Segment,
+  CodebookDoc, codebookRoom, CommentsDoc, codebookCsv, codebookMarkdown, commentsRoom, importedCoderName, importQdaCodes,
+  newId, projectToQda, qdaSourceText, segmentsCsv, segmentsMarkdown, TranscriptDoc, transcriptRoom,
+  toRefiGuid, writeQdc, writeQdpx, type PaperSegment, type RecordScope, type RefiImportSummary, type Segment,
 } from '@concord/shared';
-import { badRequest } from '../errors.ts';
+import { badRequest, HttpError } from '../errors.ts';
 import type { AppDeps } from '../http/context.ts';
-import { extractDocxText } from '../import/docx.ts';
 import { bytesStream, MediaError, mediaStore } from '../media/media-store.ts';
+import { storeNewDocument } from '../import/store-document.ts';
 import { loadedSegments, loadProject } from './segments.service.ts';
 
 export type ExportFormat = 'qdpx' | 'qdc' | 'csv' | 'md';
@@ -58,34 +58,28 @@ export async function exportProject(
 }
 
 
-/** Imports a `.qdpx` project or `.qdc` codebook written by any REFI-QDA tool into a project. */
+/**
+ * Imports a `.qdpx` project or `.qdc` codebook written by any REFI-QDA tool into a
+ * project. Reading the archive and building each text's document run in an import
+ * worker thread; the codebook, coders and listing happen here.
+ */
 export async function importRefi(deps: AppDeps, pid: string, userId: string, bytes: Uint8Array, fileName: string): Promise<RefiImportSummary> {
-  const isQdc = /\.qdc$/i.test(fileName) || (bytes[0] === 0x3c || (bytes[0] === 0xef && bytes[3] === 0x3c));
-  let qda: QdaProject;
-  let warnings: string[];
-  try {
-    if (isQdc) {
-      const r = readQdc(bytes);
-      qda = { name: fileName, origin: r.origin, users: [], codes: r.codes, sources: [], notes: [] };
-      warnings = r.warnings;
-    } else {
-      const r = await readQdpx(bytes, { extractDocx: (b) => extractDocxText(b) });
-      qda = r.project;
-      warnings = r.warnings;
-    }
-  } catch (err) {
-    if (isRefiError(err)) throw badRequest(`${fileName}: ${err.message}`, `refi_${err.code.replace(/-/g, '_')}`);
-    throw err;
+  const read = await deps.imports.readRefi({ bytes, fileName });
+  if (!read.ok) {
+    throw read.code === 'too_large' || read.code === 'too_many_turns'
+      ? new HttpError(read.code === 'too_large' ? 413 : 422, read.code, read.message)
+      : badRequest(read.message, read.code);
   }
+  const { project: qda, warnings, isQdc } = read;
   const { ids, created } = await deps.rooms.withDoc(codebookRoom(pid), (doc) => importQdaCodes(doc, qda.codes, userId));
   // Coders: a REFI-QDA user who is a member (same email, else same name) codes as that member.
   const members = await deps.storage.listMembers(pid);
-  const coderFor = (guid: string | null): string => {
-    if (!guid) return userId;
-    const u = qda.users.find((x) => x.guid === guid);
-    const m = u && (members.find((mm) => u.email && mm.email === u.email.toLowerCase()) ?? members.find((mm) => mm.name === u.name));
-    return m ? m.userId : `refi:${guid}`;
-  };
+  const coders = new Map<string, string>();
+  for (const u of qda.users) {
+    const m = (u.email ? members.find((mm) => mm.email === u.email!.toLowerCase()) : undefined) ?? members.find((mm) => mm.name === u.name);
+    if (m && !coders.has(u.guid)) coders.set(u.guid, m.userId);
+  }
+  const coderFor = (guid: string | null): string => (guid ? coders.get(guid) ?? `refi:${guid}` : userId);
   const transcripts: RefiImportSummary['transcripts'] = [];
   // Sources already in the project (re-importing an export) are not duplicated.
   const existing = new Map<string, string>();
@@ -104,8 +98,10 @@ export async function importRefi(deps: AppDeps, pid: string, userId: string, byt
     }
     const id = newId(12);
     sourceIds.set(source.guid, id);
-    const r = await deps.rooms.withDoc(transcriptRoom(pid, id), (doc) => fillTranscriptFromQda(doc, source, ids, coderFor, qda.users));
+    const r = await deps.imports.refiSource({ source, codeIds: ids, coders, importer: userId, users: qda.users });
     warnings.push(...r.skipped);
+    // A new room: its document is stored as the first update, then the transcript is listed.
+    await storeNewDocument(deps.storage, transcriptRoom(pid, id), r.updates);
     if (source.media?.bytes) {
       try {
         const info = await mediaStore(deps.config).save(pid, id, bytesStream(source.media.bytes), { fileName: source.media.fileName, uploadedBy: userId });
@@ -117,8 +113,7 @@ export async function importRefi(deps: AppDeps, pid: string, userId: string, byt
         warnings.push(`"${source.name}": its recording was not attached (${err.message})`);
       }
     }
-    const turns = await deps.rooms.readDoc(transcriptRoom(pid, id), (doc) => new TranscriptDoc(doc).turns.length);
-    await deps.storage.createTranscript({ id, projectId: pid, name: source.name, createdAt: Date.now(), turns, codings: r.codings, mode: 'open', revealed: false });
+    await deps.storage.createTranscript({ id, projectId: pid, name: source.name, createdAt: Date.now(), turns: r.turns, codings: r.codings, mode: 'open', revealed: false });
     transcripts.push({ id, name: source.name, codings: r.codings });
   }
   const fresh = new Set(transcripts.map((t) => t.id));

@@ -6,6 +6,7 @@ import type { AuthLimiters } from '../pubsub/create.ts';
 import type { Config } from '../env.ts';
 import type { Storage } from '../storage/types.ts';
 import type { RoomManager } from '../sync/room-manager.ts';
+import type { ImportPool } from '../import/import-pool.ts';
 import { forbidden, notFound, unauthorized } from '../errors.ts';
 import type { ZodType } from 'zod';
 import { badRequest } from '../errors.ts';
@@ -18,6 +19,8 @@ export interface AppDeps {
   storage: Storage;
   auth: AuthService;
   rooms: RoomManager;
+  /** Worker threads that parse and build imports (off the event loop). */
+  imports: ImportPool;
   /** Who is in which transcript over every node (several nodes: through Redis); this node's rooms when absent. */
   presence?: PresenceDirectory;
   /** Failed sign-ins per account and address and per address, sign-ups per address (several nodes: counted in Redis across all of them). */

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import {
   CloseCode, CodebookDoc, codebookRoom, CodingModeBody, LIMITS, parseRoom, SEGMENT_CSV_COLUMNS, segmentCsvRow, toCsv, transcriptRecord,
-  transcriptRoom, TranscriptDoc, TranscriptTextBody,
+  transcriptRoom, TranscriptDoc,
 } from '@concord/shared';
 import { badRequest, notFound, tooLarge } from '../errors.ts';
 import { importFiles, importTranscript } from '../transcripts/import.service.ts';
@@ -33,8 +33,8 @@ export function transcriptRoutes(deps: AppDeps): Hono<Env> {
       const { principal } = await requireRole(deps, c, pid, 'coder');
       const type = c.req.header('content-type') ?? '';
       if (type.startsWith('application/json')) {
-        const body = await parseJson(c, TranscriptTextBody);
-        const t = await importTranscript(deps, pid, principal.user.id, { name: body.name, text: body.text });
+        // Parsed and checked (TranscriptTextBody) in the import worker, not on the event loop.
+        const t = await importTranscript(deps, pid, principal.user.id, { json: new Uint8Array(await c.req.arrayBuffer()) });
         return c.json({ transcripts: [t], errors: [] }, 201);
       }
       if (!type.startsWith('multipart/form-data')) throw badRequest('Send the transcripts as multipart form data (field "file") or JSON {name, text}.');

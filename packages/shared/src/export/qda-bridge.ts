@@ -223,6 +223,8 @@ export function qdaSourceText(source: QdaSource): { text: string; turns: { speak
  */
 export function fillTranscriptFromQda(
   doc: Y.Doc, source: QdaSource, codeIds: Map<string, string>, coderFor: (userGuid: string | null) => string, users: readonly QdaUser[] = [],
+  /** Build the text and turns in several transactions (`TranscriptDoc.initialise`). */
+  parts?: { chars: number; turns: number },
 ): { codings: number; skipped: string[] } {
   const t = new TranscriptDoc(doc);
   const { text, turns: plainTurns, position } = qdaSourceText(source);
@@ -230,7 +232,7 @@ export function fillTranscriptFromQda(
   if (source.syncPoints?.length) {
     turnTimesFromSyncPoints(text, turns, source.syncPoints, position).forEach((times, i) => Object.assign(turns[i]!, times));
   }
-  t.initialise(text, turns, { name: source.name, format: 'refi-qda', sourceFile: null });
+  t.initialise(text, turns, { name: source.name, format: 'refi-qda', sourceFile: null }, parts);
   const names = coderNames(doc);
   t.meta.set('refiGuid', source.guid);
   let codings = 0;

@@ -161,34 +161,48 @@ export class TranscriptDoc {
     text: string,
     turns: readonly TurnInput[],
     meta: Partial<Omit<TranscriptMeta, 'media'>> & { name: string },
+    parts?: { chars: number; turns: number },
   ): void {
-    this.doc.transact(() => {
+    const fill = () => {
       if (this.body.length > 0) throw new Error('transcript document is not empty');
-      this.body.insert(0, text);
-      const ids = new Map<string, string>();
-      for (const t of turns) {
-        let speakerId: string | null = null;
-        if (t.speaker !== null) {
-          speakerId = ids.get(t.speaker) ?? null;
-          if (!speakerId) {
-            speakerId = newId(10);
-            ids.set(t.speaker, speakerId);
-            this.speakers.set(speakerId, { id: speakerId, name: t.speaker });
+      for (const [from, to] of textParts(text, parts?.chars ?? Infinity)) {
+        this.doc.transact(() => this.body.insert(from, text.slice(from, to)));
+      }
+      const speakerIds = new Map<string, string>();
+      const perPart = Math.max(1, parts?.turns ?? turns.length);
+      for (let first = 0; first < turns.length; first += perPart) {
+        this.doc.transact(() => {
+          const maps: Y.Map<unknown>[] = [];
+          for (const t of turns.slice(first, first + perPart)) {
+            let speakerId: string | null = null;
+            if (t.speaker !== null) {
+              speakerId = speakerIds.get(t.speaker) ?? null;
+              if (!speakerId) {
+                speakerId = newId(10);
+                speakerIds.set(t.speaker, speakerId);
+                this.speakers.set(speakerId, { id: speakerId, name: t.speaker });
+              }
+            }
+            const turn = new Y.Map<unknown>();
+            turn.set('id', newId(10));
+            turn.set('speakerId', speakerId);
+            // The body is one item (or a few), so this finds the position in constant time.
+            turn.set('start', Y.encodeRelativePosition(Y.createRelativePositionFromTypeIndex(this.body, t.start, 0)));
+            if (timeOf(t.startTime) !== null) turn.set(TURN_START_TIME, t.startTime);
+            if (timeOf(t.endTime) !== null) turn.set(TURN_END_TIME, t.endTime);
+            maps.push(turn);
           }
-        }
-        const turn = new Y.Map<unknown>();
-        turn.set('id', newId(10));
-        turn.set('speakerId', speakerId);
-        turn.set('start', Y.encodeRelativePosition(Y.createRelativePositionFromTypeIndex(this.body, t.start, 0)));
-        if (timeOf(t.startTime) !== null) turn.set(TURN_START_TIME, t.startTime);
-        if (timeOf(t.endTime) !== null) turn.set(TURN_END_TIME, t.endTime);
-        this.turns.push([turn]);
+          // One push per part: pushing turn by turn walks the whole array each time (quadratic).
+          this.turns.push(maps);
+        });
       }
       const full: Omit<TranscriptMeta, 'media'> = {
         title: null, format: 'paragraphs', mode: 'open', revealed: false, importedAt: Date.now(), sourceFile: null, ...meta,
       };
-      for (const [k, v] of Object.entries(full)) this.meta.set(k, v);
-    });
+      this.doc.transact(() => { for (const [k, v] of Object.entries(full)) this.meta.set(k, v); });
+    };
+    if (parts) fill();
+    else this.doc.transact(fill);
   }
 
   listSpeakers(): Speaker[] {
@@ -308,6 +322,19 @@ export class TranscriptDoc {
     out.sort((a, b) => a.start - b.start || a.end - b.end || a.id.localeCompare(b.id));
     return out;
   }
+}
+
+/** [from, to) ranges of `text` of at most `max` UTF-16 units, never splitting a surrogate pair. */
+function textParts(text: string, max: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let from = 0; from < text.length;) {
+    let to = Math.min(text.length, from + max);
+    const last = text.charCodeAt(to - 1);
+    if (to < text.length && to - from > 1 && last >= 0xd800 && last <= 0xdbff) to--;
+    out.push([from, to]);
+    from = to;
+  }
+  return out;
 }
 
 /** The turn containing `offset` (UTF-16) among turns in text order, or null before the first. */
