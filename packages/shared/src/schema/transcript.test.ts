@@ -135,8 +135,8 @@ describe('TranscriptDoc.initialise', () => {
     ], { name: 't' });
     expect(t.resolveTurns().map(({ speaker, startTime, endTime }) => ({ speaker, startTime, endTime }))).toEqual([
       { speaker: 'A', startTime: 1.5, endTime: 4 },
-      { speaker: 'B', startTime: 4.25, endTime: undefined },
-      { speaker: 'A', startTime: undefined, endTime: undefined },
+      { speaker: 'B', startTime: 4.25, endTime: null },
+      { speaker: 'A', startTime: null, endTime: null },
     ]);
     expect(t.turns.get(2).has('startTime')).toBe(false);
   });
