@@ -276,8 +276,8 @@ describe('RedisFanout', () => {
     await push(a, name, 'lost-publish'); // committed on A, publish fails, nothing thrown
     expect(spy).toHaveBeenCalledTimes(1);
     expect(logs.some((l) => l.msg === 'redis publish failed')).toBe(true);
-    await sleep(50);
-    expect(items(roomB)).not.toContain('lost-publish');
+    // The update itself never went out (the one publish was refused); B may learn of it from the resync
+    // notice at once or from the next update, so whether it has it yet is not asserted (it raced under load).
     spy.mockRestore();
     await push(a, name, 'next');
     await until(() => items(roomB).includes('lost-publish') && items(roomB).includes('next'), 'B recovered');
