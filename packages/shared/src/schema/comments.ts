@@ -115,16 +115,21 @@ export class CommentsDoc {
     });
   }
 
-  /** Threads with their anchors resolved against the transcript document. */
+  /**
+   * Threads with their anchors resolved against the transcript document. The
+   * quote is the words now between the anchors (corrections show); the kept
+   * quote only stands in for detached threads.
+   */
   resolve(transcript: Y.Doc): ResolvedThread[] {
     const out: ResolvedThread[] = [];
+    let text: string | null = null;
     for (const t of this.threads.values()) {
       const start = t.get('start');
       const end = t.get('end');
       const span = start instanceof Uint8Array && end instanceof Uint8Array ? resolveSpan(transcript, { start, end }) : null;
       out.push({
         id: String(t.get('id')),
-        quote: String(t.get('quote') ?? ''),
+        quote: span ? (text ??= transcript.getText('body').toString()).slice(span.start, span.end) : String(t.get('quote') ?? ''),
         start: span?.start ?? null,
         end: span?.end ?? null,
         detached: !span,
