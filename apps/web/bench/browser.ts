@@ -134,16 +134,15 @@ export async function seed(
   const body = td.body.toString();
   const rand = rng(42);
   const coders = [me.user.id, ...others.map((o) => o.id)];
-  // in updates of 1,000 codings: one update of 10,000 would near the 2 MiB frame limit
-  for (let done = 0; done < CODINGS; done += 1000) {
-    tr.doc.transact(() => {
-      for (let i = done; i < Math.min(CODINGS, done + 1000); i++) {
-        const start = Math.floor(rand() * (body.length - 400));
-        const end = Math.min(body.length, start + 20 + Math.floor(rand() * 380));
-        td.addCoding(td.codings, { codeId: codeIds[Math.floor(rand() * codeIds.length)]!, coderId: coders[i % 3]!, start, end });
-      }
-    });
-  }
+  // one update (10,000 codings are about 1.8 MB, under the 2 MiB frame limit; several quick
+  // updates of that size would exceed the server's per-connection time budget instead)
+  tr.doc.transact(() => {
+    for (let i = 0; i < CODINGS; i++) {
+      const start = Math.floor(rand() * (body.length - 400));
+      const end = Math.min(body.length, start + 20 + Math.floor(rand() * 380));
+      td.addCoding(td.codings, { codeId: codeIds[Math.floor(rand() * codeIds.length)]!, coderId: coders[i % 3]!, start, end });
+    }
+  });
 
   // comments: COMMENTS threads anchored to the text
   const cm = await connect(base, commentsRoom(pid, tid), token.token);
@@ -157,7 +156,13 @@ export async function seed(
 
   await Promise.all([settle(cb.provider), settle(tr.provider), settle(cm.provider)]);
   // check that the server has it all
-  const check = await connect(base, transcriptRoom(pid, tid), token.token);
+  // (large seeds take the server a while to check and store: ask again for up to a minute)
+  let check = await connect(base, transcriptRoom(pid, tid), token.token);
+  for (let i = 0; i < 60 && new TranscriptDoc(check.doc).codings.size < CODINGS; i++) {
+    check.provider.destroy();
+    await new Promise((r) => setTimeout(r, 1000));
+    check = await connect(base, transcriptRoom(pid, tid), token.token);
+  }
   const n = new TranscriptDoc(check.doc).codings.size;
   if (n < CODINGS) throw new Error(`server has ${n} codings, expected ${CODINGS}`);
   for (const c of [cb, tr, cm, check]) {
