@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { anchorSpan, resolveSpan } from './anchors.ts';
+import { anchorSpan, resolveSpan, type EncodedSpan } from './anchors.ts';
 import { newId } from './ids.ts';
 
 /**
@@ -116,17 +116,16 @@ export class CommentsDoc {
   }
 
   /**
-   * Threads with their anchors resolved against the transcript document. The
-   * quote is the words now between the anchors (corrections show); the kept
-   * quote only stands in for detached threads.
+   * Threads with their anchors resolved against the transcript document (or, with
+   * `at`, where a LiveSpans following them says they are). The quote is the words
+   * now between the anchors (corrections show); the kept quote only stands in for
+   * detached threads.
    */
-  resolve(transcript: Y.Doc): ResolvedThread[] {
+  resolve(transcript: Y.Doc, at?: (threadId: string) => { start: number; end: number } | null): ResolvedThread[] {
     const out: ResolvedThread[] = [];
     let text: string | null = null;
     for (const t of this.threads.values()) {
-      const start = t.get('start');
-      const end = t.get('end');
-      const span = start instanceof Uint8Array && end instanceof Uint8Array ? resolveSpan(transcript, { start, end }) : null;
+      const span = at ? at(String(t.get('id'))) : resolveThreadSpan(transcript, t);
       out.push({
         id: String(t.get('id')),
         quote: span ? (text ??= transcript.getText('body').toString()).slice(span.start, span.end) : String(t.get('quote') ?? ''),
@@ -144,4 +143,16 @@ export class CommentsDoc {
     out.sort((a, b) => (a.start ?? Number.MAX_SAFE_INTEGER) - (b.start ?? Number.MAX_SAFE_INTEGER) || a.createdAt - b.createdAt);
     return out;
   }
+}
+
+/** A thread's anchors (the encoded relative positions it keeps), or null. */
+export function threadAnchors(thread: Y.Map<unknown> | undefined): EncodedSpan | null {
+  const start = thread?.get('start');
+  const end = thread?.get('end');
+  return start instanceof Uint8Array && end instanceof Uint8Array ? { start, end } : null;
+}
+
+function resolveThreadSpan(transcript: Y.Doc, thread: Y.Map<unknown>): { start: number; end: number } | null {
+  const span = threadAnchors(thread);
+  return span ? resolveSpan(transcript, span) : null;
 }
