@@ -74,6 +74,8 @@ export class TranscriptSession {
   bodyVersion = $state(0);
 
   #frame = 0;
+  #micro = false;
+  #destroyed = false;
   #markedCodings = false;
   /** The codings' offsets, kept up to date incrementally (see LiveSpans). */
   readonly #spans: LiveSpans;
@@ -155,6 +157,17 @@ export class TranscriptSession {
 
   private mark(...what: DirtyKey[]): void {
     for (const w of what) this.#dirty[w] = true;
+    // Once open, a coding change (someone else's, an undo) is drawn in the frame it
+    // arrives in: the list is rebuilt at the end of this task, not a frame later.
+    if (this.ready && what.length === 1 && what[0] === 'codings') {
+      if (this.#micro) return;
+      this.#micro = true;
+      queueMicrotask(() => {
+        this.#micro = false;
+        if (this.#dirty.codings && !this.#destroyed) this.flushCodings();
+      });
+      return;
+    }
     if (this.#frame) return;
     this.#frame = requestAnimationFrame(() => {
       this.#frame = 0;
@@ -321,6 +334,7 @@ export class TranscriptSession {
   }
 
   destroy(): void {
+    this.#destroyed = true;
     cancelAnimationFrame(this.#frame);
     for (const off of this.#offs) off();
     this.undo.destroy();
