@@ -3,6 +3,11 @@
  * free over its whole span, like QDA tools draw coding stripes. Intervals are
  * half-open [start, end). Stable: the same input order gives the same lanes.
  */
+/** Ids in code-unit order: the same on every client, and far quicker than localeCompare on thousands. */
+function byId(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export interface Interval {
   id: string;
   start: number;
@@ -10,7 +15,7 @@ export interface Interval {
 }
 
 export function assignLanes<T extends Interval>(items: readonly T[]): Map<string, number> {
-  const sorted = [...items].sort((a, b) => a.start - b.start || b.end - a.end || a.id.localeCompare(b.id));
+  const sorted = [...items].sort((a, b) => a.start - b.start || b.end - a.end || byId(a.id, b.id));
   const laneEnds: number[] = [];
   const out = new Map<string, number>();
   for (const it of sorted) {
@@ -49,7 +54,7 @@ export function layoutLabels<T extends { id: string; top: number; height: number
   labels: readonly T[],
   gap = 2,
 ): Map<string, number> {
-  const sorted = [...labels].sort((a, b) => a.top - b.top || a.id.localeCompare(b.id));
+  const sorted = [...labels].sort((a, b) => a.top - b.top || byId(a.id, b.id));
   const out = new Map<string, number>();
   let next = -Infinity;
   for (const l of sorted) {
@@ -66,7 +71,7 @@ export function layoutLabels<T extends { id: string; top: number; height: number
  * moves an existing stripe (the margin stays calm during live sessions).
  */
 export function assignStableLanes<T extends Interval & { createdAt: number }>(items: readonly T[]): Map<string, number> {
-  const order = [...items].sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  const order = [...items].sort((a, b) => a.createdAt - b.createdAt || byId(a.id, b.id));
   const lanes: { start: number; end: number }[][] = [];
   const out = new Map<string, number>();
   const overlaps = (lane: { start: number; end: number }[], s: number, e: number): boolean => {
