@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { flushSync } from 'svelte';
 import type { ResolvedCoding } from '@concord/shared';
 import { CodingView, type CodeLook, type CodeLookup, type Person } from './coding-view.svelte.ts';
+import { assignStableLanes } from '../view/lanes.ts';
 
 const coding = (id: string, codeId: string, coderId: string, start: number, end: number, createdAt = 1): ResolvedCoding =>
   ({ id, codeId, coderId, start, end, text: '', createdAt });
@@ -96,6 +97,21 @@ describe('CodingView (the coding view model)', () => {
     expect(view.items[1]).not.toBe(before[1]);
     expect(view.items[1]!.coderColor).toBe('#333333');
     expect(view.pick(['k4', 'k1']).map((c) => c.id)).toEqual(['k1', 'k4']);
+    stop();
+  });
+
+  it('places a new coding without placing the others again, with the lanes a full placement gives', () => {
+    const { view, s, stop } = setup();
+    void view.items;
+    s.codings = [...s.codings, coding('k4', 'B', 'me', 2, 25, 9), coding('k5', 'A', 'ana', 3, 8, 10)];
+    flushSync();
+    const lanes = new Map(view.items.map((c) => [c.id, c.lane]));
+    expect(lanes).toEqual(assignStableLanes(s.codings));
+    expect(lanes.get('k4')).toBe(2);
+    // an older coding arriving late (from another device) places everything again, the same way
+    s.codings = [...s.codings, coding('k0', 'A', 'bo', 0, 30, 0)];
+    flushSync();
+    expect(new Map(view.items.map((c) => [c.id, c.lane]))).toEqual(assignStableLanes(s.codings));
     stop();
   });
 });

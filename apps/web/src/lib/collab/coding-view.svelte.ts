@@ -1,6 +1,6 @@
 import type { ResolvedCoding } from '@concord/shared';
 import type { ViewCoding } from '../editor/codings.ts';
-import { assignStableLanes } from '../view/lanes.ts';
+import { StableLanes } from '../view/lanes.ts';
 
 /** A person as the coding view shows them. */
 export interface Person {
@@ -47,6 +47,8 @@ export class CodingView {
   readonly #people: () => ReadonlyMap<string, Person>;
   readonly #me: string;
   #previous = new Map<string, ViewCoding>();
+  /** The lanes of the last list shown, and that list (to place only newer codings next time). */
+  #lanes: { of: Set<ResolvedCoding>; lanes: StableLanes } | null = null;
 
   constructor(opts: {
     codings: () => readonly ResolvedCoding[];
@@ -96,7 +98,7 @@ export class CodingView {
     const show = this.show;
     const me = this.#me;
     const list = this.#codings().filter((c) => show === 'all' || (show === 'mine' ? c.coderId === me : c.coderId === show));
-    const lanes = assignStableLanes(list);
+    const lanes = this.#lanesFor(list).lane;
     const previous = this.#previous;
     const next = new Map<string, ViewCoding>();
     const out: ViewCoding[] = [];
@@ -127,6 +129,31 @@ export class CodingView {
     }
     this.#previous = next;
     return out;
+  }
+
+  /**
+   * Lanes for `list`: when it is the last list plus codings made after all of them
+   * (someone coded), only those are placed; otherwise all are placed again.
+   */
+  #lanesFor(list: readonly ResolvedCoding[]): StableLanes {
+    const last = this.#lanes;
+    if (last) {
+      let kept = 0;
+      const added: ResolvedCoding[] = [];
+      for (const c of list) {
+        if (last.of.has(c)) kept++;
+        else added.push(c);
+      }
+      added.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      if (kept === last.of.size && added.every((c, i) => (i === 0 ? last.lanes.canAdd(c) : true))) {
+        for (const c of added) last.lanes.add(c);
+        for (const c of added) last.of.add(c);
+        return last.lanes;
+      }
+    }
+    const lanes = StableLanes.of(list);
+    this.#lanes = { of: new Set(list), lanes };
+    return lanes;
   }
 }
 
