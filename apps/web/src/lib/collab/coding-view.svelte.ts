@@ -70,9 +70,12 @@ export class CodingView {
     const m = new Map<string, number>();
     const cb = this.#codebook();
     if (!cb) return m;
-    for (const c of this.#codings()) {
-      const id = cb.resolveId(c.codeId);
-      m.set(id, (m.get(id) ?? 0) + 1);
+    // per code, not per coding: thousands of codings share a few dozen codes
+    const perCode = new Map<string, number>();
+    for (const c of this.#codings()) perCode.set(c.codeId, (perCode.get(c.codeId) ?? 0) + 1);
+    for (const [codeId, n] of perCode) {
+      const id = cb.resolveId(codeId);
+      m.set(id, (m.get(id) ?? 0) + n);
     }
     return m;
   });
@@ -102,8 +105,10 @@ export class CodingView {
     const previous = this.#previous;
     const next = new Map<string, ViewCoding>();
     const out: ViewCoding[] = [];
+    const codes = new Map<string, CodeLook | null>();
     for (const c of list) {
-      const code = cb.resolve(c.codeId);
+      let code = codes.get(c.codeId);
+      if (code === undefined) codes.set(c.codeId, (code = cb.resolve(c.codeId)));
       const person = people.get(c.coderId) ?? FORMER_MEMBER;
       const fresh: ViewCoding = {
         id: c.id,
