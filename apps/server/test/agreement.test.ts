@@ -99,7 +99,12 @@ describe('independent coding, agreement and reconciliation through the server', 
     await waitFor(() => server.deps.rooms.rooms.get(transcriptRoom(pid, tid))?.doc.getArray('decisions').length === 2);
     const csv = await owner.client.req('GET', `/api/projects/${pid}/transcripts/${tid}/decisions?format=csv`);
     const lines = csv.text.trim().split('\r\n');
-    expect(lines[0]).toBe('when,who,decision,why,what,disagreement');
+    // named by the transcript, with its name in every row (several logs can be joined)
+    expect(csv.headers.get('content-disposition')).toMatch(/filename="decisions-[\w-]+\.csv"/);
+    expect(csv.headers.get('content-disposition')).not.toContain(tid);
+    expect(lines[0]).toBe('transcript,when,who,decision,why,what,disagreement');
+    expect(csv.headers.get('content-disposition')).toContain('decisions-Blind-one.csv');
+    expect(lines[1]!.startsWith('Blind one,')).toBe(true);
     expect(lines).toHaveLength(3);
     expect(lines[1]).toContain('Alice');
     expect(lines[1]).toContain('accept A');

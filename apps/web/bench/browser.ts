@@ -8,9 +8,11 @@
  *     drawn (cold: empty browser profile; warm: the same profile again, with
  *     the IndexedDB copy);
  *   - time to apply one code: Enter in the code picker → the new coding drawn
- *     in the text and the margin; and the same with the recent-code key `1`.
+ *     in the text and the margin; and the same with the recent-code key `1`;
+ *   - another person's coding: its update arriving on the transcript's socket →
+ *     its stripe drawn.
  *
- * Writes medians to bench/results/browser-<date>.md.
+ * Writes medians to bench/results/browser-<date>-<codings>.md.
  *
  *   npm run bench:browser -w @concord/web [-- --runs 7 --codings 2000 --comments 300]
  */
@@ -78,7 +80,9 @@ async function settle(provider: WebsocketProvider): Promise<void> {
   await new Promise((r) => setTimeout(r, 500));
 }
 
-export async function seed(base: string): Promise<{ pid: string; tid: string; cookie: string; codeNames: string[] }> {
+export async function seed(
+  base: string,
+): Promise<{ pid: string; tid: string; cookie: string; codeNames: string[]; codeIds: string[]; token: string; otherCoder: string }> {
   const user = makeUser('Bench Researcher');
   const json = async <T>(method: string, p: string, body: unknown, cookie = ''): Promise<{ data: T; cookie: string }> => {
     const res = await fetch(`${base}${p}`, {
@@ -130,6 +134,8 @@ export async function seed(base: string): Promise<{ pid: string; tid: string; co
   const body = td.body.toString();
   const rand = rng(42);
   const coders = [me.user.id, ...others.map((o) => o.id)];
+  // one update (10,000 codings are about 1.8 MB, under the 2 MiB frame limit; several quick
+  // updates of that size would exceed the server's per-connection time budget instead)
   tr.doc.transact(() => {
     for (let i = 0; i < CODINGS; i++) {
       const start = Math.floor(rand() * (body.length - 400));
@@ -150,7 +156,13 @@ export async function seed(base: string): Promise<{ pid: string; tid: string; co
 
   await Promise.all([settle(cb.provider), settle(tr.provider), settle(cm.provider)]);
   // check that the server has it all
-  const check = await connect(base, transcriptRoom(pid, tid), token.token);
+  // (large seeds take the server a while to check and store: ask again for up to a minute)
+  let check = await connect(base, transcriptRoom(pid, tid), token.token);
+  for (let i = 0; i < 60 && new TranscriptDoc(check.doc).codings.size < CODINGS; i++) {
+    check.provider.destroy();
+    await new Promise((r) => setTimeout(r, 1000));
+    check = await connect(base, transcriptRoom(pid, tid), token.token);
+  }
   const n = new TranscriptDoc(check.doc).codings.size;
   if (n < CODINGS) throw new Error(`server has ${n} codings, expected ${CODINGS}`);
   for (const c of [cb, tr, cm, check]) {
@@ -159,7 +171,7 @@ export async function seed(base: string): Promise<{ pid: string; tid: string; co
   }
 
   const login = await json('POST', '/api/auth/login', { email: user.email, password: user.password });
-  return { pid, tid, cookie: login.cookie, codeNames };
+  return { pid, tid, cookie: login.cookie, codeNames, codeIds, token: token.token, otherCoder: others[0]!.id };
 }
 
 /**
@@ -182,6 +194,49 @@ const READY_PROBE = `(() => {
     requestAnimationFrame(check);
   });
 })()`;
+
+/** Notes when the last frame arrived on the transcript's own socket (not its comments or layers). */
+const SOCKET_PROBE = `(() => {
+  const Native = WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(url, protocols) {
+      super(url, protocols);
+      if (/\\/transcripts\\/[^/?]+(\\?|$)/.test(String(url))) this.addEventListener('message', () => { window.__transcriptFrameAt = performance.now(); });
+    }
+  };
+})()`;
+
+/** Arms an in-page timer for another person's coding: the frame bringing it → one more stripe drawn. */
+async function armRemoteTimer(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __remoteMs: Promise<number>; __transcriptFrameAt?: number };
+    const before = document.querySelectorAll('.cm-stripe').length;
+    const armedAt = performance.now();
+    w.__remoteMs = new Promise((resolve) => {
+      // not drawn within 10 s (e.g. the words were not found): no figure rather than a hang
+      setTimeout(() => resolve(Number.NaN), 10_000);
+      const check = (): void => {
+        const at = w.__transcriptFrameAt ?? 0;
+        if (at > armedAt && document.querySelectorAll('.cm-stripe').length > before) resolve(performance.now() - at);
+        else requestAnimationFrame(check);
+      };
+      requestAnimationFrame(check);
+    });
+  });
+}
+
+/** Another coder (a script) codes words in view; returns ms from their frame's arrival to their stripe drawn. */
+async function remoteOnce(page: Page, remote: { td: TranscriptDoc; doc: Y.Doc; codeId: string; coderId: string }, fraction: number): Promise<number> {
+  const words = await phraseAt(page, fraction);
+  await scrollToText(page, words);
+  const body = remote.td.body.toString();
+  const start = Math.max(0, body.indexOf(words), body.indexOf(words.split(' ').slice(0, 2).join(' ')));
+  await armRemoteTimer(page);
+  remote.doc.transact(() => {
+    remote.td.addCoding(remote.td.codings, { codeId: remote.codeId, coderId: remote.coderId, start, end: start + Math.max(words.length, 10) });
+  });
+  return page.evaluate(() => (window as unknown as { __remoteMs: Promise<number> }).__remoteMs);
+}
 
 async function timeToInteractive(page: Page, url: string): Promise<{ content: number; synced: number }> {
   await page.goto(url);
@@ -266,7 +321,9 @@ async function main(): Promise<void> {
   let browser: Browser | null = null;
   try {
     log(`seeding ${CODINGS} codings and ${COMMENTS} comment anchors…`);
-    const { pid, tid, cookie, codeNames } = await seed(server.url);
+    const { pid, tid, cookie, codeNames, codeIds, token, otherCoder } = await seed(server.url);
+    const other = await connect(server.url, transcriptRoom(pid, tid), token);
+    const remote = { doc: other.doc, td: new TranscriptDoc(other.doc), codeId: codeIds[3]!, coderId: otherCoder };
     const url = `${server.url}/projects/${pid}/transcripts/${tid}`;
     browser = await launchBrowser();
     const version = browser.version();
@@ -279,6 +336,7 @@ async function main(): Promise<void> {
     const warmSynced: number[] = [];
     const pick: number[] = [];
     const key: number[] = [];
+    const remoteDrawn: number[] = [];
     const body = fs.readFileSync(SEED, 'utf8');
     const loads: number[] = [];
     const coldResolved: number[] = [];
@@ -290,6 +348,7 @@ async function main(): Promise<void> {
       // tsx (esbuild keepNames) wraps functions given to page.evaluate in __name()
       await context.addInitScript('globalThis.__name = (f) => f;');
       await context.addInitScript(READY_PROBE);
+      await context.addInitScript(SOCKET_PROBE);
       const page = await context.newPage();
       loads.push(os.loadavg()[0]!);
       const c = await timeToInteractive(page, url);
@@ -299,6 +358,8 @@ async function main(): Promise<void> {
       // a different place of the transcript in every run
       const p = await applyOnce(page, (0.1 + run * 0.09) % 0.95, 'picker', codeNames[run % codeNames.length]!);
       const k = await applyOnce(page, (0.15 + run * 0.09) % 0.95, 'key', '');
+      const r = await remoteOnce(page, remote, (0.2 + run * 0.09) % 0.95);
+      if (Number.isNaN(r)) log(`run ${run}: another person's coding was not drawn within 10 s`);
       await page.waitForTimeout(500);
       // warm: the same profile again later (IndexedDB copy present)
       await page.close();
@@ -308,7 +369,7 @@ async function main(): Promise<void> {
       const marks = await page2.evaluate(() => performance.getEntriesByType('mark').map((m) => [m.name, m.startTime] as const));
       for (const [mname, t] of marks) if (mname === 'concord:codings-resolved') warmResolved.push(t);
       await context.close();
-      const line = `cold ${fmt(c.content)} / ${fmt(c.synced)}, warm ${fmt(w.content)} / ${fmt(w.synced)}, apply (picker) ${fmt(p)}, apply (key 1) ${fmt(k)}`;
+      const line = `cold ${fmt(c.content)} / ${fmt(c.synced)}, warm ${fmt(w.content)} / ${fmt(w.synced)}, apply (picker) ${fmt(p)}, apply (key 1) ${fmt(k)}, remote coding ${fmt(r)}`;
       if (run === 0) {
         log(`warm-up: ${line}`);
         continue;
@@ -319,11 +380,12 @@ async function main(): Promise<void> {
       warmSynced.push(w.synced);
       pick.push(p);
       key.push(k);
+      if (!Number.isNaN(r)) remoteDrawn.push(r);
       log(`run ${run}/${RUNS}: ${line}`);
     }
 
     const date = new Date().toISOString().slice(0, 10);
-    const out = path.join(HERE, 'results', `browser-${date}.md`);
+    const out = path.join(HERE, 'results', `browser-${date}-${CODINGS}${args.includes('--label') ? `-${args[args.indexOf('--label') + 1]}` : ''}.md`);
     fs.mkdirSync(path.dirname(out), { recursive: true });
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
     const row = (label: string, xs: number[]): string =>
@@ -345,6 +407,7 @@ ${row('… of which: codings resolved from the server (cold)', coldResolved.slic
 ${row('… of which: codings resolved from IndexedDB (warm)', warmResolved.slice(1))}
 ${row('Apply one code (picker: Enter → drawn)', pick)}
 ${row('Apply one code (recent key 1 → drawn)', key)}
+${row('Another person’s coding (its frame arrives → drawn)', remoteDrawn)}
 
 - *Time to interactive*: navigation start until the transcript text, the coding highlights and the
   coding margin are drawn (the page can be read and coded from then on); *synced* moreover waits
@@ -363,6 +426,7 @@ Command: \`npm run bench:browser -w @concord/web -- --runs ${RUNS} --codings ${C
     fs.writeFileSync(out, md);
     process.stdout.write(md);
     log(`\nwritten to ${path.relative(REPO_ROOT, out)}`);
+    other.provider.destroy();
   } finally {
     await browser?.close();
     await server.stop();
@@ -370,8 +434,12 @@ Command: \`npm run bench:browser -w @concord/web -- --runs ${RUNS} --codings ${C
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
+  main().then(
+    // open handles (the seeding providers' sockets) must not keep the process alive
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
 }

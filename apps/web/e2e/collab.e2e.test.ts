@@ -183,8 +183,10 @@ describe('two researchers coding one transcript live', () => {
     await codeRow(a.page, 'Quality definition').focus();
     await a.page.keyboard.press('m');
     await a.page.waitForSelector('[data-testid=code-picker]');
-    a.page.once('dialog', (d) => void d.accept());
     await a.page.keyboard.type('Data-low');
+    await a.page.keyboard.press('Enter');
+    // the in-app confirmation, answered with the keyboard (its Merge button has the focus)
+    await a.page.waitForSelector('[data-testid=confirm-dialog]');
     await a.page.keyboard.press('Enter');
     await expect.poll(() => codeRow(b.page, 'Quality definition').count(), { timeout: 10_000 }).toBe(0);
     // B's codings now count as the merged code

@@ -177,6 +177,12 @@ describe('independent coding, agreement and live reconciliation', () => {
     expect(await page.locator('[data-testid=agreement-table] tr[data-code="Background"] td').nth(1).textContent()).toContain('1.00');
     expect(await page.locator('[data-testid=unit-note]').textContent()).toMatch(/Unit: words/);
     await page.waitForSelector('[data-testid=agreement-chart] svg', { timeout: 15_000 });
+    // the chart's tooltip names the code and the measure with its value (no internal field names)
+    const bar = page.locator('[data-testid=agreement-chart] svg [aria-label=bar] rect').first();
+    await bar.hover();
+    const tip = page.locator('[data-testid=agreement-chart] svg [aria-label=tip]');
+    await expect.poll(() => tip.textContent(), { timeout: 5000 }).toMatch(/(Cohen’s κ|Krippendorff’s α): −?\d\.\d\d/);
+    expect(await tip.textContent()).not.toMatch(/\bfy\b|\bvalue\b/);
     await expect.poll(() => page.locator('[data-testid=reconcile-progress]').textContent(), { timeout: 15_000 }).toContain('0 of 4 decided');
     await fullShot(page, 'reconcile-04-agreement-view');
   });
@@ -203,6 +209,20 @@ describe('independent coding, agreement and live reconciliation', () => {
     // each sees the other in the session
     await a.page.waitForSelector(`[data-testid="participant-${B.name}"]`, { timeout: 10_000 });
     await b.page.waitForSelector(`[data-testid="participant-${A.name}"]`, { timeout: 10_000 });
+    // the A/B badges are in those coders' own colours (as their cursors and avatars)
+    const colour = (p: Page, sel: string): Promise<string> => p.locator(sel).first().evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(await colour(b.page, `.legend .tag:text-is("${ADA}")`)).toBe(await colour(b.page, `[data-testid="participant-${A.name}"] .avatar`));
+    expect(await colour(a.page, `.legend .tag:text-is("${BEN}")`)).toBe(await colour(a.page, `[data-testid="participant-${B.name}"] .avatar`));
+    // 800 px wide: speaker names stay on one line, the text keeps a readable width
+    await a.page.setViewportSize({ width: 800, height: 900 });
+    try {
+      await expect.poll(() => a.page.locator(EDITOR).evaluate((el) => el.clientWidth), { timeout: 5000 }).toBeGreaterThan(300);
+      const names = await a.page.locator(`${EDITOR} .cm-speaker-name`).evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height));
+      expect(names.length).toBeGreaterThan(0);
+      for (const h of names) expect(h).toBeLessThan(24);
+    } finally {
+      await a.page.setViewportSize({ width: 1440, height: 900 });
+    }
   });
 
   it('A decides the first; B sees the decision and the position move', async () => {
@@ -285,9 +305,13 @@ describe('independent coding, agreement and live reconciliation', () => {
     // the log downloads as CSV from the session
     const href = await a.page.locator('[data-testid=decisions-csv]').getAttribute('href');
     const csv = await a.context.request.get(`${server.url}${href}`);
-    expect(csv.headers()['content-disposition']).toContain('attachment');
+    // named by the transcript (not its id), with the transcript's name in a column
+    const tname = 'Interview 2 - recommender';
+    expect(csv.headers()['content-disposition']).toMatch(/attachment; filename="decisions-Interview-2-+recommender\.csv"/);
+    expect(csv.headers()['content-disposition']).not.toContain(tid);
     const lines = (await csv.text()).trim().split(/\r?\n/);
-    expect(lines[0]).toBe('when,who,decision,why,what,disagreement');
+    expect(lines[0]).toBe('transcript,when,who,decision,why,what,disagreement');
+    for (const l of lines.slice(1)) expect(l.startsWith(`${tname},`)).toBe(true);
     expect(lines).toHaveLength(6);
 
     // the agreement page shows the reconciliation as done

@@ -13,7 +13,8 @@ export type ExportFormat = 'qdpx' | 'qdc' | 'csv' | 'md';
 
 export interface ExportFile { fileName: string; contentType: string; body: Uint8Array | string }
 
-function slug(name: string): string {
+/** A file-name-safe form of a project's or transcript's name. */
+export function slug(name: string): string {
   return name.normalize('NFKD').replace(/[^\w\s-]/g, '').trim().replace(/\s+/g, '-').slice(0, 60) || 'concord';
 }
 

@@ -5,6 +5,7 @@ import {
 import type { Context } from 'hono';
 import { badRequest, notFound } from '../errors.ts';
 import { agreementReport, disagreementList, type AnalysisOptions } from '../transcripts/agreement.service.ts';
+import { slug } from '../exchange/exchange.service.ts';
 import { requireRole, type AppDeps, type Env } from './context.ts';
 
 /**
@@ -106,13 +107,13 @@ export function agreementRoutes(deps: AppDeps): Hono<Env> {
     if (!t) throw notFound('This transcript');
     const names = new Map((await deps.storage.listMembers(pid)).map((m) => [m.userId, m.name]));
     const rows = await deps.rooms.readDoc(transcriptRoom(pid, t.id), (doc) => new TranscriptDoc(doc).decisions.toArray().map((d) => ({
-      when: new Date(d.at).toISOString(), who: names.get(d.userId) ?? d.userId, decision: DECISION_LABELS[d.action],
+      transcript: t.name, when: new Date(d.at).toISOString(), who: names.get(d.userId) ?? d.userId, decision: DECISION_LABELS[d.action],
       why: d.comment, what: d.summary, disagreement: d.disagreementKey,
     })));
     if (c.req.query('format') === 'csv') {
       c.header('Content-Type', 'text/csv; charset=utf-8');
-      c.header('Content-Disposition', `attachment; filename="decisions-${t.id}.csv"`);
-      return c.body(toCsv(rows, ['when', 'who', 'decision', 'why', 'what', 'disagreement']));
+      c.header('Content-Disposition', `attachment; filename="decisions-${slug(t.name.replace(/\.[a-z0-9]{2,4}$/i, ''))}.csv"`);
+      return c.body(toCsv(rows, ['transcript', 'when', 'who', 'decision', 'why', 'what', 'disagreement']));
     }
     return c.json(rows);
   });

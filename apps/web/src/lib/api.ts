@@ -30,7 +30,7 @@ export interface PresenceAnswer {
 }
 
 export interface CodebookAnswer {
-  codes: { id: string; name: string; parentId: string | null; color: string; abbreviation: string | null; description: string }[];
+  codes: { id: string; name: string; parentId: string | null; color: string; abbreviation: string | null; description: string; usage?: { codings: number } }[];
 }
 
 /** Listeners told when any request answers 401, so the app can send the user to sign in. */
@@ -91,6 +91,11 @@ export const api = {
   removeMember: (pid: string, userId: string) => request<void>('DELETE', `/api/projects/${enc(pid)}/members/${enc(userId)}`),
   presence: (pid: string) => request<PresenceAnswer>('GET', `/api/projects/${enc(pid)}/presence`),
   codebook: (pid: string) => request<CodebookAnswer>('GET', `/api/projects/${enc(pid)}/codebook`),
+  /** Codings per code over the whole project (`?usage=1`). */
+  codeUsage: async (pid: string): Promise<Map<string, number>> => {
+    const { codes } = await request<CodebookAnswer>('GET', `/api/projects/${enc(pid)}/codebook?usage=1`);
+    return new Map(codes.map((c) => [c.id, c.usage?.codings ?? 0]));
+  },
   addTranscriptText: (pid: string, name: string, text: string) =>
     request<UploadResult>('POST', `/api/projects/${enc(pid)}/transcripts`, { name, text }),
   removeMedia: (pid: string, tid: string) => request<void>('DELETE', `/api/projects/${enc(pid)}/transcripts/${enc(tid)}/media`),

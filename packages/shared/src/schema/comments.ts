@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { anchorSpan, resolveSpan } from './anchors.ts';
+import { anchorSpan, resolveSpan, type EncodedSpan } from './anchors.ts';
 import { newId } from './ids.ts';
 import type { MalformedEntry } from './shapes.ts';
 
@@ -116,18 +116,22 @@ export class CommentsDoc {
     });
   }
 
-  /** Threads with their anchors resolved against the transcript document. */
-  resolve(transcript: Y.Doc): ResolvedThread[] {
+  /**
+   * Threads with their anchors resolved against the transcript document (or, with
+   * `at`, where a LiveSpans following them says they are). The quote is the words
+   * now between the anchors (corrections show); the kept quote only stands in for
+   * detached threads.
+   */
+  resolve(transcript: Y.Doc, at?: (threadId: string) => { start: number; end: number } | null): ResolvedThread[] {
     const out: ResolvedThread[] = [];
+    let text: string | null = null;
     for (const t of this.threads.values()) {
       // A thread stored in a bad shape is skipped (see `malformed`).
       if (!(t instanceof Y.Map)) continue;
-      const start = t.get('start');
-      const end = t.get('end');
-      const span = start instanceof Uint8Array && end instanceof Uint8Array ? resolveSpan(transcript, { start, end }) : null;
+      const span = at ? at(String(t.get('id'))) : resolveThreadSpan(transcript, t);
       out.push({
         id: String(t.get('id')),
-        quote: String(t.get('quote') ?? ''),
+        quote: span ? (text ??= transcript.getText('body').toString()).slice(span.start, span.end) : String(t.get('quote') ?? ''),
         start: span?.start ?? null,
         end: span?.end ?? null,
         detached: !span,
@@ -168,4 +172,16 @@ export function malformedThreads(doc: CommentsDoc): MalformedEntry[] {
     });
   }
   return out;
+}
+
+/** A thread's anchors (the encoded relative positions it keeps), or null. */
+export function threadAnchors(thread: Y.Map<unknown> | undefined): EncodedSpan | null {
+  const start = thread?.get('start');
+  const end = thread?.get('end');
+  return start instanceof Uint8Array && end instanceof Uint8Array ? { start, end } : null;
+}
+
+function resolveThreadSpan(transcript: Y.Doc, thread: Y.Map<unknown>): { start: number; end: number } | null {
+  const span = threadAnchors(thread);
+  return span ? resolveSpan(transcript, span) : null;
 }

@@ -1,4 +1,5 @@
 export * from './anchors.ts';
+export * from './live-spans.ts';
 export * from './ids.ts';
 export * from './transcript.ts';
 export * from './codebook.ts';

@@ -306,6 +306,38 @@ export class TranscriptDoc {
     return coding;
   }
 
+  /**
+   * Moves a coding's boundaries to [start, end) (UTF-16 offsets), re-anchored to
+   * the words now there. Returns false (nothing changed) for an unknown coding or
+   * an empty span; a span outside the text throws (RangeError).
+   */
+  adjustCoding(codings: Y.Map<Coding>, id: string, start: number, end: number): boolean {
+    const c = codings.get(id);
+    if (!isCoding(c) || end <= start) return false;
+    const span = anchorSpan(this.body, start, end);
+    codings.set(id, { ...c, start: span.start, end: span.end });
+    return true;
+  }
+
+  /** Gives a coding another code ("recode as"). Returns false for an unknown coding. */
+  recodeCoding(codings: Y.Map<Coding>, id: string, codeId: string): boolean {
+    const c = codings.get(id);
+    if (!isCoding(c) || !codeId) return false;
+    if (c.codeId !== codeId) codings.set(id, { ...c, codeId });
+    return true;
+  }
+
+  /** Sets (or, with blank text, removes) a coding's memo. Returns false for an unknown coding. */
+  setCodingMemo(codings: Y.Map<Coding>, id: string, memo: string): boolean {
+    const c = codings.get(id);
+    if (!isCoding(c)) return false;
+    const m = memo.trim();
+    const { memo: _old, ...rest } = c;
+    void _old;
+    codings.set(id, m ? { ...rest, memo: m } : rest);
+    return true;
+  }
+
   /** Resolves the codings of a map (this doc's or a layer's) to absolute offsets and quoted text. */
   resolveCodings(codings: Y.Map<Coding> = this.codings): ResolvedCoding[] {
     const text = this.body.toString();

@@ -11,9 +11,25 @@ function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
-function labelWidth(names: readonly string[], max = 260): number {
+/** Room for tick labels of 12 px text (about 7 px a character), truncated at 40 characters. */
+function labelWidth(names: readonly string[], max = 300): number {
   const longest = names.reduce((m, s) => Math.max(m, Math.min(s.length, 40)), 4);
-  return Math.min(max, 16 + longest * 6.4);
+  return Math.min(max, 18 + longest * 7);
+}
+
+/** The tooltip of one agreement bar: the code, the measure and its value (no internal channel names). */
+export function coefficientTip(d: ChartDatum): string {
+  return `${d.code}\n${d.metric}: ${d.value.toFixed(2)}`;
+}
+
+/**
+ * Plot names its mark groups with `aria-label` on plain `<g>`s, which ARIA does
+ * not allow on elements without a role (axe: aria-prohibited-attr): they become
+ * named groups.
+ */
+export function labelGroups<E extends Element>(chart: E): E {
+  for (const g of chart.querySelectorAll('g[aria-label]:not([role])')) g.setAttribute('role', 'group');
+  return chart;
 }
 
 /**
@@ -24,7 +40,7 @@ export function coefficientChart(data: readonly ChartDatum[], width: number, cod
   const min = Math.min(0, ...data.map((d) => d.value));
   const codes = codeOrder.filter((c) => data.some((d) => d.code === c));
   const left = labelWidth(codes);
-  return Plot.plot({
+  return labelGroups(Plot.plot({
     width,
     marginLeft: left,
     marginRight: 44,
@@ -40,7 +56,7 @@ export function coefficientChart(data: readonly ChartDatum[], width: number, cod
     marks: [
       Plot.ruleX([0.667], { stroke: '#9a6700', strokeDasharray: '3,3', strokeOpacity: 0.8 }),
       Plot.ruleX([0.8], { stroke: '#16794c', strokeDasharray: '3,3', strokeOpacity: 0.9 }),
-      Plot.barX(data, { fy: 'code', y: 'metric', x: 'value', fill: 'metric', inset: 1, tip: { format: { value: '.2f', fy: true, y: true } } }),
+      Plot.barX(data, { fy: 'code', y: 'metric', x: 'value', fill: 'metric', inset: 1, title: coefficientTip, tip: { anchor: 'bottom' } }),
       // values at the bar ends: right of positive bars, left of negative ones
       Plot.text(data.filter((d) => d.value >= 0), {
         fy: 'code', y: 'metric', x: 'value', text: (d: ChartDatum) => d.value.toFixed(2),
@@ -54,7 +70,7 @@ export function coefficientChart(data: readonly ChartDatum[], width: number, cod
       Plot.text(['tentative ≥ .667'], { frameAnchor: 'top', x: 0.667, dy: -18, fill: '#9a6700', fontSize: 10.5, textAnchor: 'end', dx: -3, facetAnchor: 'top' }),
       Plot.text(['reliable ≥ .80'], { frameAnchor: 'top', x: 0.8, dy: -18, fill: '#16794c', fontSize: 10.5, textAnchor: 'start', dx: 3, facetAnchor: 'top' }),
     ],
-  });
+  }));
 }
 
 export interface FrequencyDatum {
@@ -76,7 +92,7 @@ export function integerTicks(max: number): number[] {
 export function frequencyChart(data: readonly FrequencyDatum[], width: number): Element {
   const names = data.map((d) => d.path);
   const max = Math.max(1, ...data.map((d) => d.count));
-  return Plot.plot({
+  return labelGroups(Plot.plot({
     width,
     marginLeft: labelWidth(names, 320),
     marginRight: 40,
@@ -90,7 +106,7 @@ export function frequencyChart(data: readonly FrequencyDatum[], width: number): 
       Plot.text(data, { y: 'path', x: 'count', text: (d: FrequencyDatum) => String(d.count), textAnchor: 'start', dx: 4, fontSize: 11, fill: '#1f2430' }),
       Plot.ruleX([0], { stroke: '#1f2430' }),
     ],
-  });
+  }));
 }
 
 export interface CellDatum {
@@ -110,7 +126,10 @@ export function heatMap(
   const max = Math.max(1, ...data.map((d) => d.count));
   const cell = Math.max(22, Math.min(56, Math.floor((width - labelWidth(opts.yDomain)) / Math.max(1, opts.xDomain.length))));
   const rotate = opts.xDomain.some((x) => x.length > Math.floor(cell / 7));
-  const marginBottom = rotate ? Math.min(170, 20 + Math.max(...opts.xDomain.map((x) => Math.min(x.length, 28))) * 5.6) : 36;
+  // long labels stand upright: neighbours never overprint, whatever the cell width
+  const angle = rotate ? -90 : 0;
+  const longestX = Math.max(...opts.xDomain.map((x) => Math.min(x.length, 28)));
+  const marginBottom = rotate ? Math.min(230, 40 + longestX * 7) : 36;
   const nonEmpty = data.filter((d) => d.count > 0);
   const chart = Plot.plot({
     width: Math.min(width, labelWidth(opts.yDomain) + cell * opts.xDomain.length + 30),
@@ -119,7 +138,7 @@ export function heatMap(
     marginBottom,
     marginTop: 8,
     style: STYLE,
-    x: { domain: opts.xDomain, label: opts.xLabel, axis: 'bottom', tickRotate: rotate ? -35 : 0, tickFormat: (d: string) => truncate(d, 28), labelAnchor: 'center' },
+    x: { domain: opts.xDomain, label: opts.xLabel, axis: 'bottom', tickRotate: angle, tickFormat: (d: string) => truncate(d, 28), labelAnchor: 'center' },
     y: { domain: opts.yDomain, label: null, tickFormat: (d: string) => truncate(d, 40) },
     color: { type: 'linear', domain: [0, max], range: ['#eef4fb', '#1b4f8a'], label: opts.legend, ...(opts.scheme ? { scheme: opts.scheme as 'blues' } : {}) },
     marks: [
@@ -134,5 +153,5 @@ export function heatMap(
   box.className = 'heatmap';
   if (legend) box.append(legend);
   box.append(chart);
-  return box;
+  return labelGroups(box);
 }

@@ -65,6 +65,13 @@ export class SyncedRoom {
   };
   readonly #onOffline = (): void => {
     this.browserOffline = true;
+    // An open socket can outlive the network by ~30 s before y-websocket notices;
+    // close it now so the badge says offline and changes from now on count as kept.
+    if (this.provider.wsconnected || this.provider.wsconnecting) {
+      this.provider.disconnect();
+      this.synced = false;
+      this.connected = false;
+    }
   };
 
   constructor(

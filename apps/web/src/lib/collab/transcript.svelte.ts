@@ -1,9 +1,10 @@
 import * as Y from 'yjs';
 import {
   CommentsDoc,
+  LiveSpans,
   TranscriptDoc,
-  anchorSpan,
   commentsRoom,
+  followSpans,
   isCoding,
   layerCodings,
   layerRoom,
@@ -74,7 +75,15 @@ export class TranscriptSession {
   bodyVersion = $state(0);
 
   #frame = 0;
+  #micro = false;
+  #destroyed = false;
   #markedCodings = false;
+  /** The codings' offsets, kept up to date incrementally (see LiveSpans). */
+  readonly #spans: LiveSpans;
+  /** The last list's entries by id: unchanged codings keep their object (views diff by identity). */
+  #built = new Map<string, ResolvedCoding>();
+  #builtBody = -1;
+  #text = '';
   #dirty = { codings: false, turns: false, meta: false };
   readonly #offs: (() => void)[] = [];
 
@@ -93,6 +102,8 @@ export class TranscriptSession {
     this.#offs.push(this.undo.onChange(() => this.refreshUndo()));
 
     if (opts.mode === 'independent' && !opts.revealed && opts.canWrite) this.openLayer();
+    this.#spans = new LiveSpans(this.room.doc);
+    this.#offs.push(followSpans(this.td.body, this.codingTarget, (c) => (isCoding(c) ? c : null), this.#spans, () => this.mark('codings')));
 
     this.room.awareness.setLocalStateField('user', user);
     const onAwareness = (): void => this.refreshCollaborators();
@@ -103,9 +114,8 @@ export class TranscriptSession {
       const changed = tr.changedParentTypes as Map<unknown, unknown>;
       if (changed.has(this.td.body)) {
         this.bodyVersion++;
-        this.mark('codings', 'turns');
+        this.mark('turns');
       }
-      if (changed.has(this.td.codings)) this.mark('codings');
       if (changed.has(this.td.turns) || changed.has(this.td.speakers)) this.mark('turns');
       if (changed.has(this.td.meta)) this.mark('meta');
       // first load (from IndexedDB or the server) may touch nested types only
@@ -144,14 +154,21 @@ export class TranscriptSession {
     const codings = layerCodings(this.layer.doc);
     this.#layerUndo = new Y.UndoManager(codings, { trackedOrigins: new Set([CODING_ORIGIN]) });
     this.undo.add(this.#layerUndo);
-    const layer = this.layer;
-    const onLayer = (): void => this.mark('codings');
-    layer.doc.on('update', onLayer);
-    this.#offs.push(() => layer.doc.off('update', onLayer));
   }
 
   private mark(...what: DirtyKey[]): void {
     for (const w of what) this.#dirty[w] = true;
+    // Once open, a coding change (someone else's, an undo) is drawn in the frame it
+    // arrives in: the list is rebuilt at the end of this task, not a frame later.
+    if (this.ready && what.length === 1 && what[0] === 'codings') {
+      if (this.#micro) return;
+      this.#micro = true;
+      queueMicrotask(() => {
+        this.#micro = false;
+        if (this.#dirty.codings && !this.#destroyed) this.flushCodings();
+      });
+      return;
+    }
     if (this.#frame) return;
     this.#frame = requestAnimationFrame(() => {
       this.#frame = 0;
@@ -164,7 +181,7 @@ export class TranscriptSession {
     const d = this.#dirty;
     this.#dirty = { codings: false, turns: false, meta: false };
     if (d.codings) {
-      this.codings = this.td.resolveCodings(this.codingTarget);
+      this.codings = this.buildCodings();
       if (this.codings.length && !this.#markedCodings) {
         this.#markedCodings = true;
         performance.mark?.('concord:codings-resolved');
@@ -172,6 +189,36 @@ export class TranscriptSession {
     }
     if (d.turns) this.turns = this.td.resolveTurns();
     if (d.meta) this.meta = this.td.meta.size > 0 ? this.td.getMeta() : null;
+  }
+
+  /**
+   * The codings with their current offsets and words, in text order. Offsets come
+   * from LiveSpans (nothing is resolved here); an unchanged coding keeps its object.
+   */
+  private buildCodings(): ResolvedCoding[] {
+    if (this.#builtBody !== this.bodyVersion) {
+      this.#text = this.td.body.toString();
+      this.#builtBody = this.bodyVersion;
+    }
+    const text = this.#text;
+    const prev = this.#built;
+    const next = new Map<string, ResolvedCoding>();
+    const out: ResolvedCoding[] = [];
+    for (const [id, c] of this.codingTarget.entries()) {
+      if (!isCoding(c)) continue;
+      const at = this.#spans.get(id);
+      if (!at) continue;
+      const old = prev.get(id);
+      const words = text.slice(at.start, at.end);
+      const r = old && old.start === at.start && old.end === at.end && old.codeId === c.codeId && old.memo === c.memo && old.text === words
+        ? old
+        : { id, codeId: c.codeId, coderId: c.coderId, start: at.start, end: at.end, text: words, createdAt: c.createdAt, ...(c.memo ? { memo: c.memo } : {}) };
+      next.set(id, r);
+      out.push(r);
+    }
+    this.#built = next;
+    out.sort((a, b) => a.start - b.start || a.end - b.end || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return out;
   }
 
   private refreshUndo(): void {
@@ -236,34 +283,27 @@ export class TranscriptSession {
   }
 
   setMemo(id: string, memo: string): void {
-    const target = this.codingTarget;
-    const c = target.get(id);
-    if (!isCoding(c)) return;
-    const m = memo.trim();
-    const next: Coding = { id: c.id, codeId: c.codeId, coderId: c.coderId, start: c.start, end: c.end, createdAt: c.createdAt, ...(m ? { memo: m } : {}) };
-    target.doc!.transact(() => target.set(id, next), CODING_ORIGIN);
-    this.stopCapturing();
-    this.flushCodings();
+    this.#change((target) => this.td.setCodingMemo(target, id, memo));
   }
 
   /** Moves a coding's boundaries to [from, to) (re-anchored to the words now there). */
   adjust(id: string, from: number, to: number): void {
-    const target = this.codingTarget;
-    const c = target.get(id);
-    if (!isCoding(c) || to <= from) return;
-    const span = anchorSpan(this.td.body, from, to);
-    const next: Coding = { ...c, start: span.start, end: span.end };
-    target.doc!.transact(() => target.set(id, next), CODING_ORIGIN);
-    this.stopCapturing();
-    this.flushCodings();
+    this.#change((target) => this.td.adjustCoding(target, id, from, to));
   }
 
   /** Changes the code of a coding (e.g. "recode as"). */
   recode(id: string, codeId: string): void {
+    this.#change((target) => this.td.recodeCoding(target, id, codeId));
+  }
+
+  /** One undoable change of this coder's codings (TranscriptDoc's mutations), shown at once. */
+  #change(fn: (target: Y.Map<Coding>) => boolean): void {
     const target = this.codingTarget;
-    const c = target.get(id);
-    if (!isCoding(c)) return;
-    target.doc!.transact(() => target.set(id, { ...c, codeId }), CODING_ORIGIN);
+    let changed = false;
+    target.doc!.transact(() => {
+      changed = fn(target);
+    }, CODING_ORIGIN);
+    if (!changed) return;
     this.stopCapturing();
     this.flushCodings();
   }
@@ -295,6 +335,7 @@ export class TranscriptSession {
   }
 
   destroy(): void {
+    this.#destroyed = true;
     cancelAnimationFrame(this.#frame);
     for (const off of this.#offs) off();
     this.undo.destroy();

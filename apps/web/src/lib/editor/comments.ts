@@ -1,7 +1,7 @@
 import { Compartment, Prec, StateEffect, StateField, type EditorState, type Extension, type Range } from '@codemirror/state';
 import { Decoration, EditorView, ViewPlugin, keymap, type DecorationSet, type ViewUpdate } from '@codemirror/view';
 import type * as Y from 'yjs';
-import type { CommentsDoc, ResolvedThread } from '@concord/shared';
+import { LiveSpans, followSpans, threadAnchors, type CommentsDoc, type ResolvedThread } from '@concord/shared';
 
 /**
  * Comment anchors in the transcript editor: the words each thread is about,
@@ -161,9 +161,14 @@ function syncPlugin(opts: CommentsExtensionOptions) {
       scrollFrame = 0;
       destroyed = false;
 
+      /** The anchors' offsets, kept like the codings' (one pipeline: LiveSpans). */
+      readonly spans = new LiveSpans(opts.transcript);
+      readonly stopSpans: () => void;
+
       constructor(readonly view: EditorView) {
+        // thread content (comments, resolved) → list again; text edits → anchors mapped, then list again
         opts.comments.doc.on('update', this.schedule);
-        opts.transcript.on('update', this.schedule);
+        this.stopSpans = followSpans(opts.transcript.getText('body'), opts.comments.threads, threadAnchors, this.spans, this.schedule);
         view.scrollDOM.addEventListener('scroll', this.onScroll, { passive: true });
         this.schedule();
       }
@@ -174,7 +179,7 @@ function syncPlugin(opts: CommentsExtensionOptions) {
         this.frame = requestAnimationFrame(() => {
           this.frame = 0;
           if (this.destroyed) return;
-          const threads = opts.comments.resolve(opts.transcript);
+          const threads = opts.comments.resolve(opts.transcript, (id) => this.spans.get(id));
           const marks: ThreadMark[] = [];
           for (const t of threads) {
             if (t.start !== null && t.end !== null && !t.detached) marks.push({ id: t.id, start: t.start, end: t.end, resolved: t.resolved });
@@ -220,7 +225,7 @@ function syncPlugin(opts: CommentsExtensionOptions) {
         cancelAnimationFrame(this.frame);
         cancelAnimationFrame(this.scrollFrame);
         opts.comments.doc.off('update', this.schedule);
-        opts.transcript.off('update', this.schedule);
+        this.stopSpans();
         this.view.scrollDOM.removeEventListener('scroll', this.onScroll);
       }
     },

@@ -182,8 +182,8 @@ export function codingMargin(opts: MarginOptions) {
           }
           const title = `${c.path ? `${c.path} › ` : ''}${c.name} — coded by ${c.coderName}${c.memo ? `\nMemo: ${c.memo}` : ''}`;
           if (label.title !== title) {
+            // the accessible name is what the label shows (code and coder); the title adds the rest
             label.title = title;
-            label.setAttribute('aria-label', `${c.name}, coded by ${c.coderName}`);
           }
         }
         for (const [id, els] of this.bars) {

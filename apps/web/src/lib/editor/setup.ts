@@ -40,6 +40,8 @@ export interface EditorCallbacks {
   escape: () => boolean;
   /** Enter in coding mode (confirms adjusting a coding's boundaries). */
   enter: () => boolean;
+  /** `?` while not typing text: the list of shortcuts. */
+  showHelp: () => void;
 }
 
 export interface EditorModes {
@@ -75,6 +77,8 @@ export function keysExtension(m: EditorModes, cb: EditorCallbacks): Extension {
     { key: 'Mod-Shift-z', run: () => cb.redo() || true, preventDefault: true },
     { key: 'Escape', run: () => cb.escape() },
   ];
+  // `?` is text while editing; otherwise it opens the shortcut list, also from the transcript
+  if (!(m.canCode && m.editing)) bindings.push({ key: '?', run: run(cb.showHelp), preventDefault: true });
   if (m.canCode) {
     bindings.push({ key: 'Mod-k', run: run(cb.openPicker), preventDefault: true });
     bindings.push({ key: 'Mod-Enter', run: run(cb.openPicker), preventDefault: true });
@@ -210,6 +214,8 @@ function clickToOpen(cb: EditorCallbacks): Extension {
       return false;
     },
     click(e, view) {
+      // editing the text: a click places the caret, it never opens a card (typing goes on)
+      if (!view.state.readOnly) return false;
       if (!down || Math.abs(e.clientX - down.x) > 3 || Math.abs(e.clientY - down.y) > 3) return false;
       if (e.shiftKey || e.detail > 1) return false;
       const pos = view.posAtCoords({ x: e.clientX, y: e.clientY }, false);

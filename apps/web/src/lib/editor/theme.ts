@@ -17,11 +17,15 @@ export const editorTheme = EditorView.theme({
   '.cm-content': {
     maxWidth: '44rem',
     padding: '28px 0 40vh 0',
-    margin: '0 220px 0 max(32px, calc((100% - 44rem - 220px) / 2))',
+    // the margin (stripes and labels) gets less room in narrow windows, the text keeps its words whole
+    margin: '0 clamp(130px, 24%, 220px) 0 max(16px, calc((100% - 44rem - 220px) / 2))',
+    minWidth: '12rem',
     caretColor: 'var(--ink)',
   },
   '&.mode-coding .cm-content, &.mode-reading .cm-content': { caretColor: 'var(--ink)' },
   '.cm-line': { padding: '0 2px' },
+  // never split a word across lines (CodeMirror's default is overflow-wrap: anywhere)
+  '.cm-content.cm-lineWrapping': { overflowWrap: 'break-word', wordBreak: 'normal' },
   '.cm-cursor': { borderLeftWidth: '2px', borderLeftColor: 'var(--ink)' },
   '&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground': {
     background: 'var(--selection) !important',

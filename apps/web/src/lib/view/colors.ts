@@ -12,6 +12,12 @@ export function hashString(s: string): number {
   return h >>> 0;
 }
 
+/**
+ * A person's avatar where no project is shown (project list, inbox): people's
+ * colours are per project, so no colour that another page would contradict.
+ */
+export const NO_PROJECT_COLOR = '#5b6472';
+
 /** The same colour for a person on every client. */
 export function userColor(userId: string): string {
   return USER_COLORS[hashString(userId) % USER_COLORS.length]!;
