@@ -11,3 +11,4 @@ export * from './agreement/index.ts';
 export * from './reconcile/index.ts';
 export * from './refi/index.ts';
 export * from './record/index.ts';
+export * from './search/index.ts';

@@ -1,0 +1,2 @@
+export * from './text-query.ts';
+export * from './units.ts';
