@@ -23,6 +23,8 @@ import { exchangeRoutes } from './http/exchange.routes.ts';
 import { checkCommentsUpdate } from './comments/comment-rules.ts';
 import { inboxHook } from './comments/inbox.ts';
 import { TranscriptIndex } from './transcripts/transcript-index.ts';
+import { SearchIndex } from './search/search-index.ts';
+import { searchRoutes } from './search/search.routes.ts';
 
 export interface ConcordServer {
   url: string;
@@ -55,6 +57,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
   const auth = new AuthService(storage, cfg.sessionDays);
   let deps!: AppDeps;
   const transcriptIndex = new TranscriptIndex(storage, log);
+  const searchIndex = new SearchIndex(storage, log);
   let sync: SyncServer | null = null;
   const metrics = new Metrics({
     rooms: () => rooms.rooms.size, sockets: () => sync?.connectionCount ?? 0, addresses: () => sync?.addressCount ?? 0,
@@ -63,7 +66,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
     log, fanout,
     extensions: {
       comments: { check: checkCommentsUpdate, afterApply: inboxHook(() => deps) },
-      transcript: { afterCommit: (room, where) => transcriptIndex.committed(room, where) },
+      transcript: { afterCommit: (room, where) => { transcriptIndex.committed(room, where); searchIndex.committed(room, where); } },
     },
     onCommit: (n, ms) => metrics.committed(n, ms),
   });
@@ -79,7 +82,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
     ...(presence ? { presence } : {}),
     authLimits,
   };
-  const app = createApp(deps, [transcriptRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, ...(opts.extraRoutes ?? [])]);
+  const app = createApp(deps, [transcriptRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, (d) => searchRoutes(d, searchIndex), ...(opts.extraRoutes ?? [])]);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   // Idle keep-alive connections stay open longer than a reverse proxy keeps its own
   // (nginx: 60 s): otherwise Concord may close one just as the proxy sends a request
@@ -99,6 +102,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
     url, port, deps, sync: sync as SyncServer,
     close: () => (closing ??= (async () => {
       await transcriptIndex.close();
+      await searchIndex.close();
       await rooms.closeAll(CloseCode.ServerShutdown, 'server shutting down');
       await sync.close();
       server.closeAllConnections?.();
