@@ -56,17 +56,6 @@ function prepare(p: SearchParams): Prepared {
   return { query, matcher };
 }
 
-/** Record codings' spans (code points) per transcript that a code / coder filter keeps hits inside; null without such a filter. */
-async function codedSpans(deps: AppDeps, pid: string, p: SearchParams, transcriptIds: string[]): Promise<Map<string, Span[]> | null> {
-  if (!p.code && !p.coder) return null;
-  const codeIds = await filterCodeIds(deps, pid, p);
-  const out = new Map<string, Span[]>();
-  for (const tid of transcriptIds) {
-    out.set(tid, await deps.rooms.readDoc(transcriptRoom(pid, tid), (doc) => codingSpans(doc, codeIds, p.coder ?? null, true)));
-  }
-  return out;
-}
-
 /** The code ids a code filter keeps (with sub-codes when asked); null without one. */
 async function filterCodeIds(deps: AppDeps, pid: string, p: SearchParams): Promise<Set<string> | null> {
   if (!p.code) return null;
@@ -88,33 +77,54 @@ function codingSpans(doc: Y.Doc, codeIds: Set<string> | null, coder: string | nu
 
 const inside = (h: Span, spans: Span[]) => spans.some((s) => s.start < h.end && h.start < s.end);
 
-/** Searches a project's transcripts: keyword-in-context hits in transcript and text order. */
+/** Turns read from the index per page; pages continue until enough hits are found. */
+const PAGE_TURNS = 500;
+
+/** The project's matching turns, page by page (index order), at most MAX_CANDIDATE_TURNS in all. */
+async function* candidateTurns(deps: AppDeps, pid: string, p: SearchParams, query: TextQuery | null): AsyncGenerator<SearchTurnRow> {
+  let afterId: number | undefined;
+  for (let read = 0; read < MAX_CANDIDATE_TURNS;) {
+    const rows = await deps.storage.searchTurns(pid, {
+      match: query, speaker: p.speaker ?? null, transcriptIds: p.transcriptIds ?? null, limit: PAGE_TURNS, ...(afterId === undefined ? {} : { afterId }),
+    });
+    for (const row of rows) yield row;
+    if (rows.length < PAGE_TURNS) return;
+    read += rows.length;
+    afterId = rows.at(-1)!.id;
+  }
+}
+
+/** Searches a project's transcripts: keyword-in-context hits in index order (each transcript's in text order). */
 export async function searchProject(deps: AppDeps, index: SearchIndex, pid: string, p: SearchParams): Promise<SearchResponse> {
   const { query, matcher } = prepare(p);
   await index.catchUp(pid, deps.rooms);
-  const rows = await deps.storage.searchTurns(pid, {
-    match: query, speaker: p.speaker ?? null, transcriptIds: p.transcriptIds ?? null, limit: MAX_CANDIDATE_TURNS,
-  });
   const limit = Math.min(Math.max(p.limit ?? 500, 1), MAX_HITS);
-  const found: { row: SearchTurnRow; span: Span }[] = [];
-  let truncated = rows.length >= MAX_CANDIDATE_TURNS;
-  for (const row of rows) {
-    for (const span of matcher(row.text)) found.push({ row, span });
-  }
-  const filter = await codedSpans(deps, pid, p, [...new Set(found.map((f) => f.row.transcriptId))]);
+  const codeIds = await filterCodeIds(deps, pid, p);
+  const filtered = codeIds !== null || !!p.coder;
+  const coded = new Map<string, Span[]>();
+  const codedIn = async (tid: string) => {
+    let spans = coded.get(tid);
+    if (!spans) {
+      spans = await deps.rooms.readDoc(transcriptRoom(pid, tid), (doc) => codingSpans(doc, codeIds, p.coder ?? null, true));
+      coded.set(tid, spans);
+    }
+    return spans;
+  };
   const hits: SearchHit[] = [];
-  for (const { row, span } of found) {
-    const start = row.start + utf16ToCodePoints(row.text, span.start);
-    const end = row.start + utf16ToCodePoints(row.text, span.end);
-    if (filter && !inside({ start, end }, filter.get(row.transcriptId) ?? [])) continue;
-    if (hits.length >= limit) { truncated = true; break; }
-    hits.push({
-      transcriptId: row.transcriptId, transcriptName: row.transcriptName, speaker: row.speaker, start, end,
-      text: row.text.slice(span.start, span.end),
-      before: contextBefore(row.text, span.start), after: contextAfter(row.text, span.end),
-    });
+  for await (const row of candidateTurns(deps, pid, p, query)) {
+    for (const span of matcher(row.text)) {
+      const start = row.start + utf16ToCodePoints(row.text, span.start);
+      const end = row.start + utf16ToCodePoints(row.text, span.end);
+      if (filtered && !inside({ start, end }, await codedIn(row.transcriptId))) continue;
+      if (hits.length >= limit) return { hits, truncated: true };
+      hits.push({
+        transcriptId: row.transcriptId, transcriptName: row.transcriptName, speaker: row.speaker, start, end,
+        text: row.text.slice(span.start, span.end),
+        before: contextBefore(row.text, span.start), after: contextAfter(row.text, span.end),
+      });
+    }
   }
-  return { hits, truncated };
+  return { hits, truncated: false };
 }
 
 function contextBefore(text: string, at: number): string {
@@ -154,10 +164,8 @@ export async function codeAllHits(
   });
   if (!code.known) throw notFound('This code');
   await index.catchUp(pid, deps.rooms);
-  const rows = await deps.storage.searchTurns(pid, {
-    match: query, speaker: p.speaker ?? null, transcriptIds: p.transcriptIds ?? null, limit: MAX_CANDIDATE_TURNS,
-  });
-  const candidates = [...new Set(rows.filter((r) => matcher(r.text).length > 0).map((r) => r.transcriptId))];
+  const candidates = new Set<string>();
+  for await (const row of candidateTurns(deps, pid, p, query)) if (!candidates.has(row.transcriptId) && matcher(row.text).length > 0) candidates.add(row.transcriptId);
   const filterCodes = await filterCodeIds(deps, pid, p);
   const batch = newId(BATCH_LENGTH);
   const result: CodeHitsResponse = { batch, codings: 0, transcripts: [], skipped: [] };

@@ -433,10 +433,11 @@ export class PostgresStorage implements Storage {
     if (q.match) { params.push(toTsQuery(q.match)); where.push(`to_tsvector('simple', s.words) @@ to_tsquery('simple', $${params.length})`); }
     if (q.speaker) { params.push(q.speaker); where.push(`s.speaker = $${params.length}`); }
     if (q.transcriptIds) { params.push(q.transcriptIds); where.push(`s.transcript_id = ANY($${params.length}::text[])`); }
+    if (q.afterId !== undefined) { params.push(q.afterId); where.push(`s.id > $${params.length}`); }
     params.push(q.limit);
     const rows = await this.rows(
       `SELECT ${SEARCH_ROW_COLUMNS} FROM search_turns s JOIN transcripts t ON t.id = s.transcript_id
-       WHERE ${where.join(' AND ')} ORDER BY t.created_at, t.name, s.transcript_id, s.turn LIMIT $${params.length}`,
+       WHERE ${where.join(' AND ')} ORDER BY s.id LIMIT $${params.length}`,
       params,
     );
     return rows.map(toSearchRow);

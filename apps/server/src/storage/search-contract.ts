@@ -43,9 +43,11 @@ export function searchContract(name: string, make: () => Promise<Storage>, clean
       expect(await find('left', { speaker: 'Ben' })).toEqual(['b0']);
       expect(await find('left', { transcriptIds: [a] })).toEqual(['a1']);
       const row = (await s.searchTurns(pid, { match: parseTextQuery('honestly'), limit: 10 }))[0];
-      expect(row).toEqual({ transcriptId: a, transcriptName: 'Interview a', turn: 1, speaker: 'Ana', start: 18, text: 'I felt left out at the cafe, honestly.' });
+      expect(row).toEqual({ id: expect.any(Number), transcriptId: a, transcriptName: 'Interview a', turn: 1, speaker: 'Ana', start: 18, text: 'I felt left out at the cafe, honestly.' });
       // Every turn without a query (regular expressions), bounded by the limit.
-      expect((await s.searchTurns(pid, { match: null, limit: 2 })).length).toBe(2);
+      const page1 = await s.searchTurns(pid, { match: null, limit: 2 });
+      expect(page1.map((r) => `${r.transcriptId.slice(-1)}${r.turn}`)).toEqual(['a0', 'a1']);
+      expect((await s.searchTurns(pid, { match: null, limit: 2, afterId: page1[1]!.id })).map((r) => `${r.transcriptId.slice(-1)}${r.turn}`)).toEqual(['b0']);
 
       // Edits replace the transcript's turns: deleted words leave the index, inserted ones enter it.
       await s.writeSearchText([{ projectId: pid, transcriptId: a, turns: [{ turn: 0, speaker: 'Q', start: 0, text: 'How was the tea room? Wonderful.' }] }]);

@@ -23,4 +23,4 @@ export const POSTGRES_SEARCH_INDEX = `
 `;
 
 /** The columns a search returns, joined with the transcript's name and order. */
-export const SEARCH_ROW_COLUMNS = 's.transcript_id, t.name AS transcript_name, s.turn, s.speaker, s.start, s.text';
+export const SEARCH_ROW_COLUMNS = 's.id, s.transcript_id, t.name AS transcript_name, s.turn, s.speaker, s.start, s.text';

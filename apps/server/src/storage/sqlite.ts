@@ -269,9 +269,11 @@ export class SqliteStorage implements Storage {
       where.push(`s.transcript_id IN (${q.transcriptIds.map(() => '?').join(',') || 'NULL'})`);
       params.push(...q.transcriptIds);
     }
+    if (q.afterId !== undefined) { where.push('s.id > ?'); params.push(q.afterId); }
+    // Index order (rowid) needs no sort: FTS5 yields its matches in it.
     const rows = this.db.prepare(
       `SELECT ${SEARCH_ROW_COLUMNS} FROM ${from} JOIN transcripts t ON t.id = s.transcript_id
-       WHERE ${where.join(' AND ')} ORDER BY t.created_at, t.name, s.transcript_id, s.turn LIMIT ?`,
+       WHERE ${where.join(' AND ')} ORDER BY s.id LIMIT ?`,
     ).all(...params, q.limit) as Row[];
     return rows.map(toSearchRow);
   }
@@ -375,7 +377,7 @@ export function toTranscript(r: Row): TranscriptRecord {
 }
 export function toSearchRow(r: Row): SearchTurnRow {
   return {
-    transcriptId: String(r.transcript_id), transcriptName: String(r.transcript_name), turn: Number(r.turn),
+    id: Number(r.id), transcriptId: String(r.transcript_id), transcriptName: String(r.transcript_name), turn: Number(r.turn),
     speaker: r.speaker === null || r.speaker === undefined ? null : String(r.speaker), start: Number(r.start), text: String(r.text),
   };
 }

@@ -105,11 +105,15 @@ export interface SearchTurnQuery {
   match: TextQuery | null;
   speaker?: string | null;
   transcriptIds?: string[] | null;
-  /** At most this many turns, in transcript and turn order. */
+  /** Only rows after this one (`SearchTurnRow.id`): the next page. */
+  afterId?: number;
+  /** At most this many turns, in index order (a transcript's turns together, in order). */
   limit: number;
 }
 
 export interface SearchTurnRow extends SearchTurn {
+  /** The row's place in the index (pages continue after it). */
+  id: number;
   transcriptId: string;
   transcriptName: string;
 }
@@ -202,7 +206,7 @@ export interface Storage {
   writeSearchText(items: SearchDocText[]): Promise<void>;
   /** Ids of the project's transcripts that have never been indexed. */
   unindexedTranscripts(projectId: string): Promise<string[]>;
-  /** Turns of a project's transcripts matching a query, in transcript and turn order. */
+  /** Turns of a project's transcripts matching a query, in index order (each transcript's turns together and in order). */
   searchTurns(projectId: string, q: SearchTurnQuery): Promise<SearchTurnRow[]>;
 
   // Inbox.

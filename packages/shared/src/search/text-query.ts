@@ -42,18 +42,30 @@ function normaliseCodePoint(ch: string): string {
 export function tokenize(text: string): TextToken[] {
   const out: TextToken[] = [];
   let cur: TextToken | null = null;
-  let i = 0;
-  for (const ch of text) {
-    const n = normaliseCodePoint(ch);
-    if (n !== '' && WORD_CHAR.test(n)) {
-      if (cur) { cur.norm += n; cur.end = i + ch.length; } else cur = { norm: n, start: i, end: i + ch.length };
-    } else if (n === '' && cur) {
-      cur.end = i + ch.length; // a combining mark inside a word belongs to it
-    } else if (cur) {
-      out.push(cur);
-      cur = null;
+  for (let i = 0; i < text.length;) {
+    const c = text.charCodeAt(i);
+    let n: string;
+    let len = 1;
+    if (c < 0x80) {
+      // ASCII fast path: letters and digits, lower-cased.
+      n = (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) ? text[i]! : c >= 0x41 && c <= 0x5a ? String.fromCharCode(c + 32) : ' ';
+    } else {
+      const cp = text.codePointAt(i)!;
+      len = cp > 0xffff ? 2 : 1;
+      n = normaliseCodePoint(String.fromCodePoint(cp));
+      if (n !== '' && !WORD_CHAR.test(n)) n = ' ';
     }
-    i += ch.length;
+    if (n === ' ') {
+      if (cur) { out.push(cur); cur = null; }
+    } else if (n === '') {
+      if (cur) cur.end = i + len; // a combining mark inside a word belongs to it
+    } else if (cur) {
+      cur.norm += n;
+      cur.end = i + len;
+    } else {
+      cur = { norm: n, start: i, end: i + len };
+    }
+    i += len;
   }
   if (cur) out.push(cur);
   return out;
