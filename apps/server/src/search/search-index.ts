@@ -45,14 +45,26 @@ export class SearchIndex {
   /** Called after a transcript room's updates are committed. */
   committed(room: Room, where: { projectId: string; transcriptId: string }): void { this.rooms.committed(room, where); }
 
-  /** Indexes the project's transcripts that never were (resolves when written). */
-  async catchUp(projectId: string, rooms: Pick<RoomManager, 'readDoc'>): Promise<void> {
-    await this.rooms.write([]);
-    const ids = await this.storage.unindexedTranscripts(projectId);
-    for (const id of ids) {
-      const turns = await rooms.readDoc(transcriptRoom(projectId, id), searchTurnsOf);
-      await this.rooms.write([{ projectId, transcriptId: id, turns }]);
+  private readonly catchingUp = new Map<string, Promise<void>>();
+
+  /**
+   * Indexes the project's transcripts that never were (resolves when written).
+   * Concurrent calls for one project share the work.
+   */
+  catchUp(projectId: string, rooms: Pick<RoomManager, 'readDoc'>): Promise<void> {
+    let running = this.catchingUp.get(projectId);
+    if (!running) {
+      running = (async () => {
+        await this.rooms.write([]);
+        const ids = await this.storage.unindexedTranscripts(projectId);
+        for (const id of ids) {
+          const turns = await rooms.readDoc(transcriptRoom(projectId, id), searchTurnsOf);
+          await this.rooms.write([{ projectId, transcriptId: id, turns }]);
+        }
+      })().finally(() => this.catchingUp.delete(projectId));
+      this.catchingUp.set(projectId, running);
     }
+    return running;
   }
 
   /** Writes what is marked now. */

@@ -28,6 +28,7 @@ export const MAX_HITS = 2_000;
 /** Turns read from the index for one search; a regular expression alone reads the project's turns up to this many. */
 const MAX_CANDIDATE_TURNS = 50_000;
 const CONTEXT_CHARS = 80;
+const CATCH_UP_WAIT_MS = 3_000;
 
 type Span = { start: number; end: number };
 type Matcher = (text: string) => Span[];
@@ -97,7 +98,13 @@ async function* candidateTurns(deps: AppDeps, pid: string, p: SearchParams, quer
 /** Searches a project's transcripts: keyword-in-context hits in index order (each transcript's in text order). */
 export async function searchProject(deps: AppDeps, index: SearchIndex, pid: string, p: SearchParams): Promise<SearchResponse> {
   const { query, matcher } = prepare(p);
-  await index.catchUp(pid, deps.rooms);
+  // Transcripts never indexed (a project from before the index) are indexed first;
+  // a search does not wait for that longer than CATCH_UP_WAIT_MS and says so.
+  const caughtUp = await Promise.race([
+    index.catchUp(pid, deps.rooms).then(() => true),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), CATCH_UP_WAIT_MS).unref()),
+  ]);
+  const indexing = caughtUp ? {} : { indexing: true };
   const limit = Math.min(Math.max(p.limit ?? 500, 1), MAX_HITS);
   const codeIds = await filterCodeIds(deps, pid, p);
   const filtered = codeIds !== null || !!p.coder;
@@ -116,7 +123,7 @@ export async function searchProject(deps: AppDeps, index: SearchIndex, pid: stri
       const start = row.start + utf16ToCodePoints(row.text, span.start);
       const end = row.start + utf16ToCodePoints(row.text, span.end);
       if (filtered && !inside({ start, end }, await codedIn(row.transcriptId))) continue;
-      if (hits.length >= limit) return { hits, truncated: true };
+      if (hits.length >= limit) return { hits, truncated: true, ...indexing };
       hits.push({
         transcriptId: row.transcriptId, transcriptName: row.transcriptName, speaker: row.speaker, start, end,
         text: row.text.slice(span.start, span.end),
@@ -124,7 +131,7 @@ export async function searchProject(deps: AppDeps, index: SearchIndex, pid: stri
       });
     }
   }
-  return { hits, truncated: false };
+  return { hits, truncated: false, ...indexing };
 }
 
 function contextBefore(text: string, at: number): string {

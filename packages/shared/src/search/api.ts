@@ -19,6 +19,8 @@ export interface SearchResponse {
   hits: SearchHit[];
   /** More hits exist than were returned. */
   truncated: boolean;
+  /** Some transcripts are still being indexed for the first time: the hits may be incomplete. */
+  indexing?: boolean;
 }
 
 const optionalText = z.string().max(1_000).nullish();
