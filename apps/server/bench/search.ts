@@ -109,6 +109,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < QUERIES; i++) {
       const q = mix[i % mix.length]!;
       const r = await search(q);
+      if (i % 50 === 0) process.stderr.write(`  query ${i}/${QUERIES}\n`);
       times.push(r.ms);
       const e = per.get(q) ?? { ms: [], hits: r.hits };
       e.ms.push(r.ms);
@@ -132,6 +133,7 @@ async function main(): Promise<void> {
       new TranscriptDoc(doc).body.insert(100, ` ${word} `);
       for (;;) {
         if ((await search(`q=${word}`)).hits === 1) break;
+        if (performance.now() - s > 30_000) throw new Error(`the edit was not found within 30 s (${word})`);
         await new Promise((res) => setTimeout(res, 10));
       }
       lags.push(performance.now() - s);

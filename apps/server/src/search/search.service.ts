@@ -35,7 +35,10 @@ type Matcher = (text: string) => Span[];
 
 interface Prepared {
   query: TextQuery | null;
+  /** Hits in a turn the index returned for `query` (which holds every term already). */
   matcher: Matcher;
+  /** Hits in any turn (the terms are checked too). */
+  anywhere: Matcher;
 }
 
 function prepare(p: SearchParams): Prepared {
@@ -51,10 +54,12 @@ function prepare(p: SearchParams): Prepared {
     throw badRequest((err as Error).message, 'bad_query');
   }
   // With both, the words choose the turns and the expression the hits in them.
-  const matcher: Matcher = re
-    ? (text) => (query && findTerms(text, query).length === 0 ? [] : findRegex(text, re, MAX_HITS))
-    : (text) => findTerms(text, query!);
-  return { query, matcher };
+  if (!re) {
+    const terms: Matcher = (text) => findTerms(text, query!);
+    return { query, matcher: terms, anywhere: terms };
+  }
+  const pattern: Matcher = (text) => findRegex(text, re, MAX_HITS);
+  return { query, matcher: pattern, anywhere: (text) => (query && findTerms(text, query).length === 0 ? [] : pattern(text)) };
 }
 
 /** The code ids a code filter keeps (with sub-codes when asked); null without one. */
@@ -163,7 +168,7 @@ const BATCH_LENGTH = 12;
 export async function codeAllHits(
   deps: AppDeps, index: SearchIndex, pid: string, userId: string, p: SearchParams, codeId: string, unit: CodingUnit,
 ): Promise<CodeHitsResponse> {
-  const { query, matcher } = prepare(p);
+  const { query, matcher, anywhere } = prepare(p);
   const code = await deps.rooms.readDoc(codebookRoom(pid), (doc) => {
     const cb = new CodebookDoc(doc);
     const id = cb.resolveId(codeId);
@@ -193,7 +198,7 @@ export async function codeAllHits(
       for (const turn of td.resolveTurns()) {
         if (p.speaker && turn.speaker !== p.speaker) continue;
         const turnText = text.slice(turn.start, turn.end);
-        for (const s of matcher(turnText)) {
+        for (const s of anywhere(turnText)) {
           const hit = { start: turn.start + s.start, end: turn.start + s.end };
           if (within && !inside(hit, within)) continue;
           const span = unitSpan(text, hit, unit, turn);

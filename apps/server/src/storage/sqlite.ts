@@ -259,7 +259,10 @@ export class SqliteStorage implements Storage {
     const where: string[] = ['s.project_id = ?'];
     const params: unknown[] = [projectId];
     let from = 'search_turns s';
+    // FTS5 yields its matches in rowid order: ordering (and paging) by its rowid needs no sort.
+    let order = 's.id';
     if (q.match) {
+      order = 'f.rowid';
       from = 'search_fts f JOIN search_turns s ON s.id = f.rowid';
       where.push('search_fts MATCH ?');
       params.push(toFts5Query(q.match));
@@ -269,11 +272,10 @@ export class SqliteStorage implements Storage {
       where.push(`s.transcript_id IN (${q.transcriptIds.map(() => '?').join(',') || 'NULL'})`);
       params.push(...q.transcriptIds);
     }
-    if (q.afterId !== undefined) { where.push('s.id > ?'); params.push(q.afterId); }
-    // Index order (rowid) needs no sort: FTS5 yields its matches in it.
+    if (q.afterId !== undefined) { where.push(`${order} > ?`); params.push(q.afterId); }
     const rows = this.db.prepare(
       `SELECT ${SEARCH_ROW_COLUMNS} FROM ${from} JOIN transcripts t ON t.id = s.transcript_id
-       WHERE ${where.join(' AND ')} ORDER BY s.id LIMIT ?`,
+       WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`,
     ).all(...params, q.limit) as Row[];
     return rows.map(toSearchRow);
   }
