@@ -58,6 +58,8 @@ export class SearchIndex {
         await this.rooms.write([]);
         const ids = await this.storage.unindexedTranscripts(projectId);
         for (const id of ids) {
+          // Let timers, sockets and other requests in between transcripts (SQLite answers synchronously).
+          await new Promise<void>((resolve) => setImmediate(resolve));
           const turns = await rooms.readDoc(transcriptRoom(projectId, id), searchTurnsOf);
           await this.rooms.write([{ projectId, transcriptId: id, turns }]);
         }

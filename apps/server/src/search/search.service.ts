@@ -23,7 +23,6 @@ export interface SearchParams {
   limit?: number;
 }
 
-
 export const MAX_HITS = 2_000;
 /** Turns read from the index for one search; a regular expression alone reads the project's turns up to this many. */
 const MAX_CANDIDATE_TURNS = 50_000;
@@ -62,13 +61,15 @@ function prepare(p: SearchParams): Prepared {
   return { query, matcher: pattern, anywhere: (text) => (query && findTerms(text, query).length === 0 ? [] : pattern(text)) };
 }
 
-/** The code ids a code filter keeps (with sub-codes when asked); null without one. */
+/** The code ids a code filter keeps (with sub-codes when asked, and the ids merged into them); null without one. */
 async function filterCodeIds(deps: AppDeps, pid: string, p: SearchParams): Promise<Set<string> | null> {
   if (!p.code) return null;
   return deps.rooms.readDoc(codebookRoom(pid), (doc) => {
     const cb = new CodebookDoc(doc);
     const id = cb.resolveId(p.code!);
-    return new Set(p.children ? cb.descendants(id) : [id]);
+    const ids = new Set(p.children ? cb.descendants(id) : [id]);
+    for (const merged of cb.aliases.keys()) if (ids.has(cb.resolveId(merged))) ids.add(merged);
+    return ids;
   });
 }
 
@@ -152,7 +153,6 @@ function contextAfter(text: string, at: number): string {
   const space = cut.lastIndexOf(' ');
   return `${space > CONTEXT_CHARS - 20 ? cut.slice(0, space) : cut}…`;
 }
-
 
 /** Coding ids of one "code all hits" start with its batch id (12 characters), so one undo finds them all, on any node. */
 const BATCH_LENGTH = 12;
