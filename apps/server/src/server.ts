@@ -25,6 +25,8 @@ import { checkCommentsUpdate } from './comments/comment-rules.ts';
 import { inboxHook } from './comments/inbox.ts';
 import { TranscriptIndex } from './transcripts/transcript-index.ts';
 import { ImportPool } from './import/import-pool.ts';
+import { SearchIndex } from './search/search-index.ts';
+import { searchRoutes } from './search/search.routes.ts';
 
 export interface ConcordServer {
   url: string;
@@ -60,6 +62,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
   const auth = new AuthService(storage, cfg.sessionDays);
   let deps!: AppDeps;
   const transcriptIndex = new TranscriptIndex(storage, log);
+  const searchIndex = new SearchIndex(storage, log);
   let sync: SyncServer | null = null;
   const metrics = new Metrics({
     rooms: () => rooms.rooms.size, sockets: () => sync?.connectionCount ?? 0, addresses: () => sync?.addressCount ?? 0,
@@ -68,7 +71,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
     log, fanout,
     extensions: {
       comments: { check: checkCommentsUpdate, afterApply: inboxHook(() => deps) },
-      transcript: { afterCommit: (room, where) => transcriptIndex.committed(room, where) },
+      transcript: { afterCommit: (room, where) => { transcriptIndex.committed(room, where); searchIndex.committed(room, where); } },
     },
     onCommit: (n, ms) => metrics.committed(n, ms),
   });
@@ -85,7 +88,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
     ...(presence ? { presence } : {}),
     authLimits,
   };
-  const app = createApp(deps, [transcriptRoutes, mediaRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, ...(opts.extraRoutes ?? [])]);
+  const app = createApp(deps, [transcriptRoutes, mediaRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, (d) => searchRoutes(d, searchIndex), ...(opts.extraRoutes ?? [])]);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   // Idle keep-alive connections stay open longer than a reverse proxy keeps its own
   // (nginx: 60 s): otherwise Concord may close one just as the proxy sends a request
@@ -105,6 +108,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
     url, port, deps, sync: sync as SyncServer,
     close: () => (closing ??= (async () => {
       await transcriptIndex.close();
+      await searchIndex.close();
       await rooms.closeAll(CloseCode.ServerShutdown, 'server shutting down');
       await sync.close();
       server.closeAllConnections?.();

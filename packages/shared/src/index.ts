@@ -12,3 +12,4 @@ export * from './reconcile/index.ts';
 export * from './refi/index.ts';
 export * from './media/index.ts';
 export * from './record/index.ts';
+export * from './search/index.ts';

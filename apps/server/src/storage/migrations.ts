@@ -1,6 +1,7 @@
 /**
  * Schema migrations, shared by SQLite and PostgreSQL (SQLite maps BYTEA → BLOB,
- * BIGINT → INTEGER, {{SERIAL_PK}} → an auto-incrementing primary key). Append only: never edit a migration that has shipped.
+ * BIGINT → INTEGER, {{SERIAL_PK}} → an auto-incrementing primary key, {{SEARCH_INDEX}} →
+ * each database's own full-text index: `storage/search-sql.ts`). Append only: never edit a migration that has shipped.
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -77,5 +78,27 @@ export const MIGRATIONS: readonly string[] = [
     email TEXT PRIMARY KEY,
     created_at BIGINT NOT NULL
   );
+  `,
+  // Full-text search (issue 18): the words of every speaker turn, indexed by each
+  // database's own engine. search_docs marks which transcripts are indexed.
+  `
+  CREATE TABLE search_docs (
+    transcript_id TEXT PRIMARY KEY REFERENCES transcripts(id) ON DELETE CASCADE,
+    project_id TEXT NOT NULL,
+    indexed_at BIGINT NOT NULL
+  );
+  CREATE TABLE search_turns (
+    id {{SERIAL_PK}},
+    transcript_id TEXT NOT NULL REFERENCES search_docs(transcript_id) ON DELETE CASCADE,
+    project_id TEXT NOT NULL,
+    turn INTEGER NOT NULL,
+    speaker TEXT,
+    start INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    words TEXT NOT NULL
+  );
+  CREATE INDEX search_turns_transcript ON search_turns(transcript_id, turn);
+  CREATE INDEX search_turns_project ON search_turns(project_id);
+  {{SEARCH_INDEX}}
   `,
 ];

@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mergeStoredDoc } from '../sync/room.ts';
 import { storageContract } from './contract.ts';
+import { searchContract } from './search-contract.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { PostgresStorage, roomLockKey } from './postgres.ts';
 
@@ -22,6 +23,7 @@ afterAll(async () => {
 const connect = () => PostgresStorage.connect(URL, { schema: SCHEMA });
 
 storageContract('postgres', connect);
+searchContract('postgres', connect);
 
 describe('PostgresStorage', () => {
   it('runs migrations once when several nodes start at the same time', async () => {

@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { Role } from '@concord/shared';
+import { indexWords, toTsQuery, type Role } from '@concord/shared';
 import type {
-  InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SessionRecord, Storage, StoredDoc, TokenRecord, TranscriptCounts, TranscriptRecord, UserRecord,
+  InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SearchDocText, SearchTurnQuery, SearchTurnRow, SessionRecord, Storage, StoredDoc, TokenRecord,
+  TranscriptCounts, TranscriptRecord, UserRecord,
 } from './types.ts';
 import { MIGRATIONS } from './migrations.ts';
-import { CREDENTIAL_CHUNK, liveCredentialsSql, ROOM_ACCESS_SQL, toInbox, toMember, toRoomAccess, toToken, toTranscript, toUser, transcriptPatch } from './sqlite.ts';
+import { POSTGRES_SEARCH_INDEX, SEARCH_ROW_COLUMNS } from './search-sql.ts';
+import {
+  CREDENTIAL_CHUNK, liveCredentialsSql, ROOM_ACCESS_SQL, toInbox, toMember, toRoomAccess, toSearchRow, toToken, toTranscript, toUser, transcriptPatch,
+} from './sqlite.ts';
 
 type Row = Record<string, unknown>;
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -86,7 +90,7 @@ export class PostgresStorage implements Storage {
         let version = res.rows[0]?.version ?? 0;
         if (res.rows.length === 0) await client.query('INSERT INTO schema_version (version) VALUES (0)');
         for (; version < MIGRATIONS.length; version++) {
-          const sql = MIGRATIONS[version]!.replaceAll('{{SERIAL_PK}}', 'BIGSERIAL PRIMARY KEY');
+          const sql = MIGRATIONS[version]!.replaceAll('{{SERIAL_PK}}', 'BIGSERIAL PRIMARY KEY').replaceAll('{{SEARCH_INDEX}}', POSTGRES_SEARCH_INDEX);
           await client.query('BEGIN');
           try {
             await client.query(sql);
@@ -391,6 +395,52 @@ export class PostgresStorage implements Storage {
   }
   async deleteTranscript(projectId: string, id: string): Promise<void> {
     await this.pool.query('DELETE FROM transcripts WHERE project_id = $1 AND id = $2', [projectId, id]);
+  }
+
+  // Full-text search
+  async writeSearchText(items: SearchDocText[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.tx(async (c) => {
+      for (const d of items) {
+        // The upsert locks the transcript's row: two nodes indexing it take turns.
+        const marked = await c.query(
+          `INSERT INTO search_docs (transcript_id, project_id, indexed_at) SELECT id, project_id, $3 FROM transcripts WHERE id = $1 AND project_id = $2
+           ON CONFLICT (transcript_id) DO UPDATE SET indexed_at = excluded.indexed_at`,
+          [d.transcriptId, d.projectId, Date.now()],
+        );
+        if (marked.rowCount === 0) continue;
+        await c.query('DELETE FROM search_turns WHERE transcript_id = $1', [d.transcriptId]);
+        if (d.turns.length === 0) continue;
+        await c.query(
+          `INSERT INTO search_turns (transcript_id, project_id, turn, speaker, start, text, words)
+           SELECT $1, $2, v.turn, v.speaker, v.start, v.text, v.words FROM unnest($3::int[], $4::text[], $5::int[], $6::text[], $7::text[]) AS v(turn, speaker, start, text, words)`,
+          [d.transcriptId, d.projectId, d.turns.map((t) => t.turn), d.turns.map((t) => t.speaker), d.turns.map((t) => t.start),
+            d.turns.map((t) => t.text), d.turns.map((t) => indexWords(t.text))],
+        );
+      }
+    });
+  }
+  async unindexedTranscripts(projectId: string): Promise<string[]> {
+    const rows = await this.rows(
+      'SELECT t.id FROM transcripts t LEFT JOIN search_docs d ON d.transcript_id = t.id WHERE t.project_id = $1 AND d.transcript_id IS NULL ORDER BY t.created_at',
+      [projectId],
+    );
+    return rows.map((r) => String(r.id));
+  }
+  async searchTurns(projectId: string, q: SearchTurnQuery): Promise<SearchTurnRow[]> {
+    const params: unknown[] = [projectId];
+    const where: string[] = ['s.project_id = $1'];
+    if (q.match) { params.push(toTsQuery(q.match)); where.push(`to_tsvector('simple', s.words) @@ to_tsquery('simple', $${params.length})`); }
+    if (q.speaker) { params.push(q.speaker); where.push(`s.speaker = $${params.length}`); }
+    if (q.transcriptIds) { params.push(q.transcriptIds); where.push(`s.transcript_id = ANY($${params.length}::text[])`); }
+    if (q.afterId !== undefined) { params.push(q.afterId); where.push(`s.id > $${params.length}`); }
+    params.push(q.limit);
+    const rows = await this.rows(
+      `SELECT ${SEARCH_ROW_COLUMNS} FROM search_turns s JOIN transcripts t ON t.id = s.transcript_id
+       WHERE ${where.join(' AND ')} ORDER BY s.id LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(toSearchRow);
   }
 
   // ---- inbox ------------------------------------------------------------------------

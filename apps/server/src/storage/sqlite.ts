@@ -1,9 +1,11 @@
 import Database from 'better-sqlite3';
-import type { Role } from '@concord/shared';
+import { indexWords, toFts5Query, type Role } from '@concord/shared';
 import type {
-  InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SessionRecord, Storage, StoredDoc, TokenRecord, TranscriptCounts, TranscriptRecord, UserRecord,
+  InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SearchDocText, SearchTurnQuery, SearchTurnRow, SessionRecord, Storage, StoredDoc, TokenRecord,
+  TranscriptCounts, TranscriptRecord, UserRecord,
 } from './types.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { SEARCH_ROW_COLUMNS, SQLITE_SEARCH_INDEX } from './search-sql.ts';
 
 type Row = Record<string, unknown>;
 
@@ -33,7 +35,7 @@ export class SqliteStorage implements Storage {
     if (!row) this.db.prepare('INSERT INTO schema_version (version) VALUES (0)').run();
     for (; version < MIGRATIONS.length; version++) {
       const sql = MIGRATIONS[version]!.replace(/\bBYTEA\b/g, 'BLOB').replace(/\bBIGINT\b/g, 'INTEGER')
-        .replaceAll('{{SERIAL_PK}}', 'INTEGER PRIMARY KEY AUTOINCREMENT');
+        .replaceAll('{{SERIAL_PK}}', 'INTEGER PRIMARY KEY AUTOINCREMENT').replaceAll('{{SEARCH_INDEX}}', SQLITE_SEARCH_INDEX);
       this.db.transaction(() => {
         this.db.exec(sql);
         this.db.prepare('UPDATE schema_version SET version = ?').run(version + 1);
@@ -230,6 +232,54 @@ export class SqliteStorage implements Storage {
     this.stmt('DELETE FROM transcripts WHERE project_id = ? AND id = ?').run(projectId, id);
   }
 
+  // Full-text search
+  async writeSearchText(items: SearchDocText[]): Promise<void> {
+    const mark = this.stmt(
+      `INSERT INTO search_docs (transcript_id, project_id, indexed_at) SELECT id, project_id, ? FROM transcripts WHERE id = ? AND project_id = ?
+       ON CONFLICT (transcript_id) DO UPDATE SET indexed_at = excluded.indexed_at`,
+    );
+    const clear = this.stmt('DELETE FROM search_turns WHERE transcript_id = ?');
+    const ins = this.stmt('INSERT INTO search_turns (transcript_id, project_id, turn, speaker, start, text, words) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const now = Date.now();
+    this.db.transaction(() => {
+      for (const d of items) {
+        if (mark.run(now, d.transcriptId, d.projectId).changes === 0) continue;
+        clear.run(d.transcriptId);
+        for (const t of d.turns) ins.run(d.transcriptId, d.projectId, t.turn, t.speaker, t.start, t.text, indexWords(t.text));
+      }
+    })();
+  }
+  async unindexedTranscripts(projectId: string): Promise<string[]> {
+    const rows = this.stmt(
+      'SELECT t.id FROM transcripts t LEFT JOIN search_docs d ON d.transcript_id = t.id WHERE t.project_id = ? AND d.transcript_id IS NULL ORDER BY t.created_at',
+    ).all(projectId) as Row[];
+    return rows.map((r) => String(r.id));
+  }
+  async searchTurns(projectId: string, q: SearchTurnQuery): Promise<SearchTurnRow[]> {
+    const where: string[] = ['s.project_id = ?'];
+    const params: unknown[] = [projectId];
+    let from = 'search_turns s';
+    // FTS5 yields its matches in rowid order: ordering (and paging) by its rowid needs no sort.
+    let order = 's.id';
+    if (q.match) {
+      order = 'f.rowid';
+      from = 'search_fts f JOIN search_turns s ON s.id = f.rowid';
+      where.push('search_fts MATCH ?');
+      params.push(toFts5Query(q.match));
+    }
+    if (q.speaker) { where.push('s.speaker = ?'); params.push(q.speaker); }
+    if (q.transcriptIds) {
+      where.push(`s.transcript_id IN (${q.transcriptIds.map(() => '?').join(',') || 'NULL'})`);
+      params.push(...q.transcriptIds);
+    }
+    if (q.afterId !== undefined) { where.push(`${order} > ?`); params.push(q.afterId); }
+    const rows = this.db.prepare(
+      `SELECT ${SEARCH_ROW_COLUMNS} FROM ${from} JOIN transcripts t ON t.id = s.transcript_id
+       WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`,
+    ).all(...params, q.limit) as Row[];
+    return rows.map(toSearchRow);
+  }
+
   // Inbox
   async addInboxItems(items: InboxItem[]): Promise<void> {
     const ins = this.stmt(
@@ -325,6 +375,12 @@ export function toTranscript(r: Row): TranscriptRecord {
     id: String(r.id), projectId: String(r.project_id), name: String(r.name), createdAt: Number(r.created_at),
     turns: Number(r.turns), codings: Number(r.codings), mode: r.mode === 'independent' ? 'independent' : 'open',
     revealed: Number(r.revealed) === 1 || r.revealed === true,
+  };
+}
+export function toSearchRow(r: Row): SearchTurnRow {
+  return {
+    id: Number(r.id), transcriptId: String(r.transcript_id), transcriptName: String(r.transcript_name), turn: Number(r.turn),
+    speaker: r.speaker === null || r.speaker === undefined ? null : String(r.speaker), start: Number(r.start), text: String(r.text),
   };
 }
 export function toInbox(r: Row): InboxItem {

@@ -1,4 +1,4 @@
-import type { Role } from '@concord/shared';
+import type { Role, TextQuery } from '@concord/shared';
 
 export interface UserRecord {
   id: string;
@@ -80,6 +80,42 @@ export interface InboxItem {
   excerpt: string;
   createdAt: number;
   readAt: number | null;
+}
+
+/** One speaker turn of a transcript as the full-text index holds it. */
+export interface SearchTurn {
+  /** The turn's position in the transcript (0, 1, …). */
+  turn: number;
+  speaker: string | null;
+  /** Code points from the start of the transcript to the turn's first character. */
+  start: number;
+  text: string;
+}
+
+/** A transcript's turns for the index (`search/search-index.ts`). */
+export interface SearchDocText {
+  projectId: string;
+  transcriptId: string;
+  turns: SearchTurn[];
+}
+
+/** What `Storage.searchTurns` looks for. */
+export interface SearchTurnQuery {
+  /** Turns holding every term; null: every turn (a regular expression is applied afterwards). */
+  match: TextQuery | null;
+  speaker?: string | null;
+  transcriptIds?: string[] | null;
+  /** Only rows after this one (`SearchTurnRow.id`): the next page. */
+  afterId?: number;
+  /** At most this many turns, in index order (a transcript's turns together, in order). */
+  limit: number;
+}
+
+export interface SearchTurnRow extends SearchTurn {
+  /** The row's place in the index (pages continue after it). */
+  id: number;
+  transcriptId: string;
+  transcriptName: string;
 }
 
 export interface StoredDoc {
@@ -164,6 +200,14 @@ export interface Storage {
   /** Writes the list counts (and names) of several transcripts at once; unknown ones are skipped. */
   updateTranscriptCounts(items: TranscriptCounts[]): Promise<void>;
   deleteTranscript(projectId: string, id: string): Promise<void>;
+
+  // Full-text search index (kept in step with the documents by `search/search-index.ts`).
+  /** Replaces the indexed turns of each transcript (one transaction); transcripts not listed in the project are skipped. */
+  writeSearchText(items: SearchDocText[]): Promise<void>;
+  /** Ids of the project's transcripts that have never been indexed. */
+  unindexedTranscripts(projectId: string): Promise<string[]>;
+  /** Turns of a project's transcripts matching a query, in index order (each transcript's turns together and in order). */
+  searchTurns(projectId: string, q: SearchTurnQuery): Promise<SearchTurnRow[]>;
 
   // Inbox.
   addInboxItems(items: InboxItem[]): Promise<void>;

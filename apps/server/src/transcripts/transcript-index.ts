@@ -1,6 +1,7 @@
 import { recordCount, TranscriptDoc } from '@concord/shared';
 import type { Storage, TranscriptCounts } from '../storage/types.ts';
 import type { Room } from '../sync/room.ts';
+import { CommittedRooms } from './committed-rooms.ts';
 
 /**
  * Keeps the transcript index (turn and coding counts shown in lists) in step with
@@ -11,50 +12,29 @@ import type { Room } from '../sync/room.ts';
  * crowd the storage pool ahead of the updates themselves.
  */
 export class TranscriptIndex {
-  private readonly dirty = new Map<string, { room: Room; projectId: string; transcriptId: string }>();
-  private timer: NodeJS.Timeout | null = null;
-  private writing: Promise<void> = Promise.resolve();
-  private closed = false;
+  private readonly rooms: CommittedRooms<TranscriptCounts>;
 
   constructor(
-    private readonly storage: Pick<Storage, 'updateTranscriptCounts'>,
-    private readonly log: (l: 'warn', m: string, e?: Record<string, unknown>) => void,
-    private readonly delayMs = 1000,
-  ) {}
+    storage: Pick<Storage, 'updateTranscriptCounts'>,
+    log: (l: 'warn', m: string, e?: Record<string, unknown>) => void,
+    delayMs = 1000,
+  ) {
+    this.rooms = new CommittedRooms({
+      read: (room, { projectId, transcriptId }) => {
+        const doc = new TranscriptDoc(room.doc);
+        return { projectId, id: transcriptId, turns: doc.turns.length, codings: recordCount(doc), name: doc.getMeta().name };
+      },
+      write: (items) => storage.updateTranscriptCounts(items),
+      log, what: 'transcript index', delayMs,
+    });
+  }
 
   /** Called after a transcript room's updates are committed (the transcript rooms' policy). */
-  committed(room: Room, where: { projectId: string; transcriptId: string }): void {
-    if (this.closed) return;
-    this.dirty.set(room.name, { room, ...where });
-    if (!this.timer) {
-      this.timer = setTimeout(() => { this.timer = null; void this.flush(); }, this.delayMs);
-      this.timer.unref();
-    }
-  }
+  committed(room: Room, where: { projectId: string; transcriptId: string }): void { this.rooms.committed(room, where); }
 
   /** Writes the counts of every marked transcript now (rooms read as they are at this moment). */
-  flush(): Promise<void> {
-    const rooms = [...this.dirty.values()];
-    this.dirty.clear();
-    const items: TranscriptCounts[] = [];
-    for (const { room, projectId, transcriptId } of rooms) {
-      if (room.state !== 'ready') continue;
-      const doc = new TranscriptDoc(room.doc);
-      items.push({ projectId, id: transcriptId, turns: doc.turns.length, codings: recordCount(doc), name: doc.getMeta().name });
-    }
-    if (items.length === 0) return this.writing;
-    // One write at a time: a later one carries newer counts and must not be overtaken.
-    this.writing = this.writing.then(() => this.storage.updateTranscriptCounts(items)).catch((err: unknown) => {
-      this.log('warn', 'transcript index update failed', { transcripts: items.length, err: String(err) });
-    });
-    return this.writing;
-  }
+  flush(): Promise<void> { return this.rooms.flush(); }
 
   /** Writes what is marked and stops (server shutdown: before the rooms close). */
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.flush();
-  }
+  close(): Promise<void> { return this.rooms.close(); }
 }

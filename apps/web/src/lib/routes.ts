@@ -6,6 +6,7 @@
  *   /inbox                                   (mentions, replies, new threads)
  *   /projects/:pid/agreement                 (intercoder agreement figures)
  *   /projects/:pid/analysis                  (quotes by code, matrices, charts)
+ *   /projects/:pid/search                    (full-text search, code all hits)
  *   /projects/:pid/transcripts/:tid/reconcile?a=<uid>&b=<uid>  (live reconciliation session)
  */
 export type Route =
@@ -17,6 +18,7 @@ export type Route =
   | { name: 'inbox' }
   | { name: 'agreement'; pid: string }
   | { name: 'analysis'; pid: string }
+  | { name: 'search'; pid: string }
   | { name: 'reconcile'; pid: string; tid: string; a: string | null; b: string | null }
   | { name: 'not-found'; path: string };
 
@@ -31,6 +33,7 @@ export function parsePath(pathname: string, search = ''): Route {
   if (parts[0] === 'projects' && parts.length === 2) return { name: 'project', pid: parts[1]! };
   if (parts[0] === 'projects' && parts.length === 3 && parts[2] === 'agreement') return { name: 'agreement', pid: parts[1]! };
   if (parts[0] === 'projects' && parts.length === 3 && parts[2] === 'analysis') return { name: 'analysis', pid: parts[1]! };
+  if (parts[0] === 'projects' && parts.length === 3 && parts[2] === 'search') return { name: 'search', pid: parts[1]! };
   if (parts[0] === 'projects' && parts.length === 5 && parts[2] === 'transcripts' && parts[4] === 'reconcile') {
     return { name: 'reconcile', pid: parts[1]!, tid: parts[3]!, a: params.get('a'), b: params.get('b') };
   }
@@ -51,6 +54,7 @@ export function pathOf(route: Route): string {
     case 'inbox': return '/inbox';
     case 'agreement': return `/projects/${e(route.pid)}/agreement`;
     case 'analysis': return `/projects/${e(route.pid)}/analysis`;
+    case 'search': return `/projects/${e(route.pid)}/search`;
     case 'reconcile': {
       const q = route.a && route.b ? `?a=${e(route.a)}&b=${e(route.b)}` : '';
       return `/projects/${e(route.pid)}/transcripts/${e(route.tid)}/reconcile${q}`;

@@ -6,6 +6,7 @@ describe('routes of the agreement, analysis and reconciliation views', () => {
     const cases: [string, string, Route][] = [
       ['/projects/p1/agreement', '', { name: 'agreement', pid: 'p1' }],
       ['/projects/p1/analysis', '', { name: 'analysis', pid: 'p1' }],
+      ['/projects/p1/search', '', { name: 'search', pid: 'p1' }],
       ['/projects/p1/transcripts/t1/reconcile', '?a=u1&b=u2', { name: 'reconcile', pid: 'p1', tid: 't1', a: 'u1', b: 'u2' }],
       ['/projects/p1/transcripts/t1/reconcile', '', { name: 'reconcile', pid: 'p1', tid: 't1', a: null, b: null }],
     ];

@@ -1,0 +1,3 @@
+export * from './text-query.ts';
+export * from './units.ts';
+export * from './api.ts';
