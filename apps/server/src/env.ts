@@ -45,6 +45,14 @@ export interface Config {
   passwordMinScore: number;
   /** Bearer token for `GET /metrics`; without it only loopback addresses may read them. `CONCORD_METRICS_TOKEN`. */
   metricsToken: string | null;
+  /** SMTP server for invitation e-mails, e.g. `smtp://user:pass@mail.example.org:587` (none: owners copy the link). `CONCORD_SMTP_URL`. */
+  smtpUrl: string | null;
+  /** Sender of Concord's e-mails. `CONCORD_MAIL_FROM`, default `Concord <concord@localhost>`. */
+  mailFrom: string;
+  /** The address users reach Concord at, for links in e-mails (`https://concord.example.org`). `CONCORD_PUBLIC_URL`; default: the inviting request's origin. */
+  publicUrl: string | null;
+  /** Days an invitation link stays valid. `CONCORD_INVITATION_DAYS`, default 7. */
+  invitationDays: number;
 }
 
 /** `false`: no proxy; a number: that many hops; a list: addresses and subnets of trusted proxies. */
@@ -133,6 +141,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     signupDomains: (env.CONCORD_SIGNUP_DOMAINS ?? '').split(',').map((s) => s.trim().toLowerCase().replace(/^@/, '')).filter(Boolean),
     passwordMinScore: minScore,
     metricsToken: env.CONCORD_METRICS_TOKEN || null,
+    smtpUrl: env.CONCORD_SMTP_URL || null,
+    mailFrom: env.CONCORD_MAIL_FROM || 'Concord <concord@localhost>',
+    publicUrl: env.CONCORD_PUBLIC_URL ? env.CONCORD_PUBLIC_URL.replace(/\/+$/, '') : null,
+    invitationDays: Math.max(1, int(env.CONCORD_INVITATION_DAYS, 7, 'CONCORD_INVITATION_DAYS')),
   };
   return { ...cfg, ...overrides };
 }

@@ -19,6 +19,7 @@ import { createFanout, createAuthLimiters } from './pubsub/create.ts';
 import { transcriptRoutes } from './http/transcripts.routes.ts';
 import { agreementRoutes } from './http/agreement.routes.ts';
 import { inboxRoutes } from './http/inbox.routes.ts';
+import { invitationRoutes } from './http/invitations.routes.ts';
 import { exchangeRoutes } from './http/exchange.routes.ts';
 import { checkCommentsUpdate } from './comments/comment-rules.ts';
 import { inboxHook } from './comments/inbox.ts';
@@ -79,7 +80,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
     ...(presence ? { presence } : {}),
     authLimits,
   };
-  const app = createApp(deps, [transcriptRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, ...(opts.extraRoutes ?? [])]);
+  const app = createApp(deps, [transcriptRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, invitationRoutes, ...(opts.extraRoutes ?? [])]);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   // Idle keep-alive connections stay open longer than a reverse proxy keeps its own
   // (nginx: 60 s): otherwise Concord may close one just as the proxy sends a request

@@ -13,6 +13,8 @@ export const PasswordChangeBody = z.object({ currentPassword: z.string().min(1).
 export const TokenBody = z.object({ name });
 export const ProjectBody = z.object({ name });
 export const MemberBody = z.object({ email, role: z.enum(ROLES as [string, ...string[]]) });
+/** Following an invitation link: nothing when signed in as the invited address, the password of its account, or a name and password for a new one. */
+export const AcceptInvitationBody = z.object({ password: z.string().min(1).max(256).optional(), name: name.optional() });
 export const MemberRoleBody = z.object({ role: z.enum(ROLES as [string, ...string[]]) });
 export const TranscriptTextBody = z.object({ name, text: z.string().min(1, 'the transcript is empty') });
 export const CodingModeBody = z.object({ mode: z.enum(['open', 'independent']) });
@@ -23,6 +25,9 @@ export interface Member { userId: string; email: string; name: string; role: str
 export interface TranscriptSummary {
   id: string; name: string; turns: number; codings: number; mode?: 'open' | 'independent'; revealed?: boolean;
 }
+export interface Invitation { id: string; email: string; role: string; invitedBy: string; createdAt: number; expiresAt: number; expired: boolean }
+/** What an invitation link shows before it is accepted (`GET /api/invitations/:token`). */
+export interface InvitationPreview { projectName: string; email: string; role: string; invitedBy: string; expiresAt: number; accountExists: boolean }
 export interface ApiErrorBody { error: { code: string; message: string } }
 
 export interface Segment {

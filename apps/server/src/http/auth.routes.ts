@@ -21,7 +21,7 @@ export function clientIp(deps: AppDeps, c: Ctx): string {
 }
 
 /** 429 with Retry-After when any of the limits makes the caller wait. */
-async function waitIfLimited(c: Ctx, checks: [AttemptLimiter, string][], what: string): Promise<void> {
+export async function waitIfLimited(c: Ctx, checks: [AttemptLimiter, string][], what: string): Promise<void> {
   const waitMs = Math.max(0, ...(await Promise.all(checks.map(([l, k]) => l.retryAfterMs(k)))));
   if (waitMs <= 0) return;
   const secs = Math.ceil(waitMs / 1000);

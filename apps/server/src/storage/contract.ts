@@ -143,6 +143,25 @@ export function storageContract(name: string, make: () => Promise<Storage>, clea
       expect(await s.takeInvitation(email)).toBe(false);
     });
 
+    it('keeps project invitations until one caller takes them', async () => {
+      const u = `u${Math.random().toString(36).slice(2)}`;
+      await s.createUser({ id: u, email: `${u}@x.org`, name: 'Owner', passwordHash: null, createdAt: 1 });
+      const pid = `p${u}`;
+      await s.createProject({ id: pid, name: 'Study', createdAt: 2 }, u);
+      const inv = { id: `i${u}`, tokenHash: `h${u}`, projectId: pid, email: 'a@x.org', role: 'coder' as const, invitedBy: u, createdAt: 3, expiresAt: 9 };
+      await s.createProjectInvitation(inv);
+      await s.createProjectInvitation({ ...inv, id: `j${u}`, tokenHash: `k${u}`, createdAt: 4 });
+      await expect(s.createProjectInvitation({ ...inv, id: `z${u}` })).rejects.toThrow();
+      expect((await s.listProjectInvitations(pid)).map((i) => i.id)).toEqual([`j${u}`, `i${u}`]);
+      expect(await s.getProjectInvitation(`h${u}`)).toEqual(inv);
+      const taken = await Promise.all([s.takeProjectInvitation(`h${u}`), s.takeProjectInvitation(`h${u}`)]);
+      expect(taken.filter(Boolean)).toEqual([inv]);
+      expect(await s.getProjectInvitation(`h${u}`)).toBeNull();
+      expect(await s.deleteProjectInvitation('other', `j${u}`)).toBe(false);
+      expect(await s.deleteProjectInvitation(pid, `j${u}`)).toBe(true);
+      expect(await s.listProjectInvitations(pid)).toEqual([]);
+    });
+
     it('stores projects, members and transcripts', async () => {
       const u = `u${Math.random().toString(36).slice(2)}`;
       const v = `${u}v`;

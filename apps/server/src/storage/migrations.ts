@@ -78,4 +78,17 @@ export const MIGRATIONS: readonly string[] = [
     created_at BIGINT NOT NULL
   );
   `,
+  `
+  CREATE TABLE project_invitations (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    email TEXT NOT NULL,
+    role TEXT NOT NULL,
+    invited_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+  );
+  CREATE INDEX project_invitations_project ON project_invitations(project_id);
+  `,
 ];

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Role } from '@concord/shared';
 import type {
-  InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SessionRecord, Storage, StoredDoc, TokenRecord, TranscriptCounts, TranscriptRecord, UserRecord,
+  InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SessionRecord, Storage, StoredDoc, TokenRecord, ProjectInvitationRecord, TranscriptCounts, TranscriptRecord, UserRecord,
 } from './types.ts';
 import { MIGRATIONS } from './migrations.ts';
-import { CREDENTIAL_CHUNK, liveCredentialsSql, ROOM_ACCESS_SQL, toInbox, toMember, toRoomAccess, toToken, toTranscript, toUser, transcriptPatch } from './sqlite.ts';
+import { CREDENTIAL_CHUNK, liveCredentialsSql, ROOM_ACCESS_SQL, toInbox, toMember, toProjectInvitation, toRoomAccess, toToken, toTranscript, toUser, transcriptPatch } from './sqlite.ts';
 
 type Row = Record<string, unknown>;
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -420,6 +420,27 @@ export class PostgresStorage implements Storage {
   }
   async countUnread(userId: string): Promise<number> {
     return Number((await this.one('SELECT COUNT(*) AS n FROM inbox WHERE user_id = $1 AND read_at IS NULL', [userId]))?.n ?? 0);
+  }
+
+  // ---- project invitations ------------------------------------------------------
+
+  async createProjectInvitation(i: ProjectInvitationRecord): Promise<void> {
+    await this.pool.query('INSERT INTO project_invitations (id, token_hash, project_id, email, role, invited_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+      [i.id, i.tokenHash, i.projectId, i.email, i.role, i.invitedBy, i.createdAt, i.expiresAt]);
+  }
+  async listProjectInvitations(projectId: string): Promise<ProjectInvitationRecord[]> {
+    return (await this.rows('SELECT * FROM project_invitations WHERE project_id = $1 ORDER BY created_at DESC, id', [projectId])).map(toProjectInvitation);
+  }
+  async getProjectInvitation(tokenHash: string): Promise<ProjectInvitationRecord | null> {
+    const r = await this.one('SELECT * FROM project_invitations WHERE token_hash = $1', [tokenHash]);
+    return r ? toProjectInvitation(r) : null;
+  }
+  async deleteProjectInvitation(projectId: string, id: string): Promise<boolean> {
+    return ((await this.pool.query('DELETE FROM project_invitations WHERE project_id = $1 AND id = $2', [projectId, id])).rowCount ?? 0) > 0;
+  }
+  async takeProjectInvitation(tokenHash: string): Promise<ProjectInvitationRecord | null> {
+    const r = await this.one('DELETE FROM project_invitations WHERE token_hash = $1 RETURNING *', [tokenHash]);
+    return r ? toProjectInvitation(r) : null;
   }
 }
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Role } from '@concord/shared';
 import type {
-  InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SessionRecord, Storage, StoredDoc, TokenRecord, TranscriptCounts, TranscriptRecord, UserRecord,
+  InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SessionRecord, Storage, StoredDoc, TokenRecord, ProjectInvitationRecord, TranscriptCounts, TranscriptRecord, UserRecord,
 } from './types.ts';
 import { MIGRATIONS } from './migrations.ts';
 
@@ -254,6 +254,26 @@ export class SqliteStorage implements Storage {
   async countUnread(userId: string): Promise<number> {
     return (this.stmt('SELECT COUNT(*) AS n FROM inbox WHERE user_id = ? AND read_at IS NULL').get(userId) as { n: number }).n;
   }
+
+  // Project invitations
+  async createProjectInvitation(i: ProjectInvitationRecord): Promise<void> {
+    this.stmt('INSERT INTO project_invitations (id, token_hash, project_id, email, role, invited_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(i.id, i.tokenHash, i.projectId, i.email, i.role, i.invitedBy, i.createdAt, i.expiresAt);
+  }
+  async listProjectInvitations(projectId: string): Promise<ProjectInvitationRecord[]> {
+    return (this.stmt('SELECT * FROM project_invitations WHERE project_id = ? ORDER BY created_at DESC, id').all(projectId) as Row[]).map(toProjectInvitation);
+  }
+  async getProjectInvitation(tokenHash: string): Promise<ProjectInvitationRecord | null> {
+    const r = this.stmt('SELECT * FROM project_invitations WHERE token_hash = ?').get(tokenHash) as Row | undefined;
+    return r ? toProjectInvitation(r) : null;
+  }
+  async deleteProjectInvitation(projectId: string, id: string): Promise<boolean> {
+    return this.stmt('DELETE FROM project_invitations WHERE project_id = ? AND id = ?').run(projectId, id).changes > 0;
+  }
+  async takeProjectInvitation(tokenHash: string): Promise<ProjectInvitationRecord | null> {
+    const r = this.stmt('DELETE FROM project_invitations WHERE token_hash = ? RETURNING *').get(tokenHash) as Row | undefined;
+    return r ? toProjectInvitation(r) : null;
+  }
 }
 
 export function toBytes(b: Buffer | Uint8Array): Uint8Array {
@@ -333,5 +353,11 @@ export function toInbox(r: Row): InboxItem {
     transcriptId: String(r.transcript_id), threadId: String(r.thread_id), commentId: String(r.comment_id),
     actorId: String(r.actor_id), excerpt: String(r.excerpt), createdAt: Number(r.created_at),
     readAt: r.read_at === null || r.read_at === undefined ? null : Number(r.read_at),
+  };
+}
+export function toProjectInvitation(r: Row): ProjectInvitationRecord {
+  return {
+    id: String(r.id), tokenHash: String(r.token_hash), projectId: String(r.project_id), email: String(r.email), role: r.role as Role,
+    invitedBy: String(r.invited_by), createdAt: Number(r.created_at), expiresAt: Number(r.expires_at),
   };
 }

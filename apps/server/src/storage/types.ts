@@ -82,6 +82,18 @@ export interface InboxItem {
   readAt: number | null;
 }
 
+/** An owner's invitation of an e-mail address into a project with a role; only the SHA-256 of its link's token is stored. */
+export interface ProjectInvitationRecord {
+  id: string;
+  tokenHash: string;
+  projectId: string;
+  email: string;
+  role: Role;
+  invitedBy: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
 export interface StoredDoc {
   snapshot: Uint8Array | null;
   updates: Uint8Array[];
@@ -170,4 +182,14 @@ export interface Storage {
   listInbox(userId: string, limit: number): Promise<InboxItem[]>;
   markInboxRead(userId: string, ids: string[] | 'all', at: number): Promise<void>;
   countUnread(userId: string): Promise<number>;
+
+  // Project invitations (single-use links; see `invitations/invitation.service.ts`).
+  createProjectInvitation(inv: ProjectInvitationRecord): Promise<void>;
+  /** A project's pending invitations, newest first (expired ones included; callers show their state). */
+  listProjectInvitations(projectId: string): Promise<ProjectInvitationRecord[]>;
+  getProjectInvitation(tokenHash: string): Promise<ProjectInvitationRecord | null>;
+  /** Revokes one invitation of a project; false when there was none. */
+  deleteProjectInvitation(projectId: string, id: string): Promise<boolean>;
+  /** Removes and returns the invitation of this token in one step, so only one caller ever gets it. */
+  takeProjectInvitation(tokenHash: string): Promise<ProjectInvitationRecord | null>;
 }
