@@ -20,6 +20,8 @@ import { transcriptRoutes } from './http/transcripts.routes.ts';
 import { agreementRoutes } from './http/agreement.routes.ts';
 import { inboxRoutes } from './http/inbox.routes.ts';
 import { invitationRoutes } from './http/invitations.routes.ts';
+import { adminRoutes } from './http/admin.routes.ts';
+import { purgeProjectRooms } from './sync/project-rooms.ts';
 import { exchangeRoutes } from './http/exchange.routes.ts';
 import { checkCommentsUpdate } from './comments/comment-rules.ts';
 import { inboxHook } from './comments/inbox.ts';
@@ -70,7 +72,12 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
   });
   if (cfg.redisUrl) {
     const { RedisRevocationBus } = await import('./pubsub/revocations.ts');
-    rooms.revocationBus = await RedisRevocationBus.connect(cfg.redisUrl, cfg.nodeId, (r) => rooms.applyRevocation(r), log);
+    rooms.revocationBus = await RedisRevocationBus.connect(cfg.redisUrl, cfg.nodeId, (r) => {
+      const n = rooms.applyRevocation(r);
+      // A project deleted on another node: drop its rooms here too, after they stored what was pending.
+      if (r.project) void purgeProjectRooms(rooms, storage, r.project.projectId).catch((err: unknown) => log('error', 'purging a deleted project failed', { err: String(err) }));
+      return n;
+    }, log);
   }
   const authLimits = await createAuthLimiters(cfg, log);
   // Loaded only with Redis, like the fan-out: a single node needs neither ioredis nor this.
@@ -80,7 +87,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
     ...(presence ? { presence } : {}),
     authLimits,
   };
-  const app = createApp(deps, [transcriptRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, invitationRoutes, ...(opts.extraRoutes ?? [])]);
+  const app = createApp(deps, [transcriptRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, invitationRoutes, adminRoutes, ...(opts.extraRoutes ?? [])]);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   // Idle keep-alive connections stay open longer than a reverse proxy keeps its own
   // (nginx: 60 s): otherwise Concord may close one just as the proxy sends a request

@@ -6,6 +6,7 @@ import type { AttemptLimiter } from '../auth/rate-limit.ts';
 import { checkPasswordStrength } from '../auth/password-strength.ts';
 import { badRequest, forbidden, HttpError, tooMany, unauthorized } from '../errors.ts';
 import { SESSION_COOKIE } from './cookies.ts';
+import { grantFirstAdmin, isAdmin } from './admin.routes.ts';
 import { parseJson, requireUser, type AppDeps, type Ctx, type Env } from './context.ts';
 
 export function setSessionCookie(deps: AppDeps, c: Ctx, token: string, expiresAt: number): void {
@@ -50,6 +51,7 @@ export function authRoutes(deps: AppDeps): Hono<Env> {
     await limits.signup.hit(ip);
     const user = await deps.auth.register(body.email, body.password, body.name, cfg.signup === 'invite');
     if (!user) throw new HttpError(403, 'signup_refused', SIGNUP_REFUSED);
+    await grantFirstAdmin(deps, user.id);
     const s = await deps.auth.createSession(user.id);
     setSessionCookie(deps, c, s.token, s.expiresAt);
     return c.json({ user }, 201);
@@ -108,7 +110,8 @@ export function authRoutes(deps: AppDeps): Hono<Env> {
 
   app.get('/me', async (c) => {
     const p = requireUser(c);
-    return c.json({ user: p.user, unread: await deps.storage.countUnread(p.user.id) });
+    const [unread, admin] = await Promise.all([deps.storage.countUnread(p.user.id), isAdmin(deps, p)]);
+    return c.json({ user: p.user, unread, admin });
   });
 
   app.post('/tokens', async (c) => {

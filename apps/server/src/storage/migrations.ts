@@ -91,4 +91,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX project_invitations_project ON project_invitations(project_id);
   `,
+  `
+  ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

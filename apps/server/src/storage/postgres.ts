@@ -5,7 +5,7 @@ import type {
   InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SessionRecord, Storage, StoredDoc, TokenRecord, ProjectInvitationRecord, TranscriptCounts, TranscriptRecord, UserRecord,
 } from './types.ts';
 import { MIGRATIONS } from './migrations.ts';
-import { CREDENTIAL_CHUNK, liveCredentialsSql, ROOM_ACCESS_SQL, toInbox, toMember, toProjectInvitation, toRoomAccess, toToken, toTranscript, toUser, transcriptPatch } from './sqlite.ts';
+import { CREDENTIAL_CHUNK, liveCredentialsSql, ROOM_ACCESS_SQL, toInbox, toMember, toProjectInvitation, toProjectWithMembers, DELETE_USER_ROWS, ALL_PROJECTS_SQL, projectPurgeSql, toRoomAccess, toToken, toTranscript, toUser, transcriptPatch } from './sqlite.ts';
 
 type Row = Record<string, unknown>;
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -441,6 +441,46 @@ export class PostgresStorage implements Storage {
   async takeProjectInvitation(tokenHash: string): Promise<ProjectInvitationRecord | null> {
     const r = await this.one('DELETE FROM project_invitations WHERE token_hash = $1 RETURNING *', [tokenHash]);
     return r ? toProjectInvitation(r) : null;
+  }
+
+  // ---- administration -----------------------------------------------------------
+
+  async listUsers(): Promise<UserRecord[]> {
+    return (await this.rows('SELECT * FROM users ORDER BY created_at, id')).map((r) => toUser(r)!);
+  }
+  async setUserAdmin(userId: string, admin: boolean): Promise<void> {
+    await this.pool.query('UPDATE users SET is_admin = $1 WHERE id = $2', [admin ? 1 : 0, userId]);
+  }
+  async hasAdmin(): Promise<boolean> {
+    return (await this.one('SELECT 1 AS x FROM users WHERE is_admin = 1 LIMIT 1')) !== undefined;
+  }
+  async deleteUser(userId: string): Promise<boolean> {
+    return this.tx(async (c) => {
+      for (const sql of DELETE_USER_ROWS) await c.query(sql, [userId]);
+      return ((await c.query('DELETE FROM users WHERE id = $1', [userId])).rowCount ?? 0) > 0;
+    });
+  }
+  async listAllProjects(): Promise<(ProjectRecord & { members: number })[]> {
+    return (await this.rows(ALL_PROJECTS_SQL)).map(toProjectWithMembers);
+  }
+  async deleteProject(projectId: string): Promise<boolean> {
+    return this.tx(async (c) => {
+      const found = ((await c.query('DELETE FROM projects WHERE id = $1', [projectId])).rowCount ?? 0) > 0;
+      for (const sql of projectPurgeSql(await this.projectColumns(c, ['project_id', 'room']), '$1')) await c.query(sql, [projectId]);
+      return found;
+    });
+  }
+  async deleteProjectRooms(projectId: string): Promise<void> {
+    await this.tx(async (c) => {
+      for (const sql of projectPurgeSql(await this.projectColumns(c, ['room']), '$1')) await c.query(sql, [projectId]);
+    });
+  }
+  /** The tables of this schema with these columns, as (table, column) pairs. */
+  private async projectColumns(c: Queryable, names: string[]): Promise<{ t: string; c: string }[]> {
+    const rows = await this.rows(`SELECT table_name AS t, column_name AS c FROM information_schema.columns
+      WHERE table_schema = current_schema() AND column_name = ANY($1::text[])
+        AND table_name IN (SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE')`, [names], c);
+    return rows.map((r) => ({ t: String(r.t), c: String(r.c) }));
   }
 }
 

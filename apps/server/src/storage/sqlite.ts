@@ -274,6 +274,38 @@ export class SqliteStorage implements Storage {
     const r = this.stmt('DELETE FROM project_invitations WHERE token_hash = ? RETURNING *').get(tokenHash) as Row | undefined;
     return r ? toProjectInvitation(r) : null;
   }
+
+  // Administration
+  async listUsers(): Promise<UserRecord[]> {
+    return (this.stmt('SELECT * FROM users ORDER BY created_at, id').all() as Row[]).map((r) => toUser(r)!);
+  }
+  async setUserAdmin(userId: string, admin: boolean): Promise<void> {
+    this.stmt('UPDATE users SET is_admin = ? WHERE id = ?').run(admin ? 1 : 0, userId);
+  }
+  async hasAdmin(): Promise<boolean> {
+    return this.stmt('SELECT 1 FROM users WHERE is_admin = 1 LIMIT 1').get() !== undefined;
+  }
+  async deleteUser(userId: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      for (const sql of DELETE_USER_ROWS) this.stmt(sql.replace(/\$1/g, '?')).run(userId);
+      return this.stmt('DELETE FROM users WHERE id = ?').run(userId).changes > 0;
+    })();
+  }
+  async listAllProjects(): Promise<(ProjectRecord & { members: number })[]> {
+    return (this.stmt(ALL_PROJECTS_SQL).all() as Row[]).map(toProjectWithMembers);
+  }
+  async deleteProject(projectId: string): Promise<boolean> {
+    const tables = this.db.prepare("SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'").all() as { t: string; c: string }[];
+    return this.db.transaction(() => {
+      const found = this.stmt('DELETE FROM projects WHERE id = ?').run(projectId).changes > 0;
+      for (const sql of projectPurgeSql(tables, '@pid')) this.db.prepare(sql).run({ pid: projectId });
+      return found;
+    })();
+  }
+  async deleteProjectRooms(projectId: string): Promise<void> {
+    const tables = this.db.prepare("SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND p.name = 'room'").all() as { t: string; c: string }[];
+    this.db.transaction(() => { for (const sql of projectPurgeSql(tables, '@pid')) this.db.prepare(sql).run({ pid: projectId }); })();
+  }
 }
 
 export function toBytes(b: Buffer | Uint8Array): Uint8Array {
@@ -296,6 +328,7 @@ export function toUser(r: Row | undefined): UserRecord | null {
     id: String(r.id), email: String(r.email), name: String(r.name),
     passwordHash: (r.password_hash as string | null) ?? null, createdAt: Number(r.created_at),
     disabledAt: r.disabled_at === null || r.disabled_at === undefined ? null : Number(r.disabled_at),
+    admin: Number(r.is_admin) === 1 || r.is_admin === true,
   };
 }
 /** Ids per credential query (under both databases' parameter limits). */
@@ -360,4 +393,33 @@ export function toProjectInvitation(r: Row): ProjectInvitationRecord {
     id: String(r.id), tokenHash: String(r.token_hash), projectId: String(r.project_id), email: String(r.email), role: r.role as Role,
     invitedBy: String(r.invited_by), createdAt: Number(r.created_at), expiresAt: Number(r.expires_at),
   };
+}
+
+/** What deleting an account removes besides its row (sessions, tokens and memberships go by foreign key). */
+export const DELETE_USER_ROWS = [
+  'DELETE FROM inbox WHERE user_id = $1',
+  'DELETE FROM project_invitations WHERE invited_by = $1',
+];
+
+export const ALL_PROJECTS_SQL = `SELECT p.id, p.name, p.created_at, (SELECT COUNT(*) FROM members m WHERE m.project_id = p.id) AS members
+  FROM projects p ORDER BY p.created_at, p.id`;
+
+export function toProjectWithMembers(r: Row): ProjectRecord & { members: number } {
+  return { id: String(r.id), name: String(r.name), createdAt: Number(r.created_at), members: Number(r.members) };
+}
+
+/**
+ * The deletes that remove a project's rows from every table given as (table,
+ * column) pairs: rows whose `project_id` is the project, and rows whose `room`
+ * names one of its rooms (`<projectId>/…`). Found from the schema at the time, so
+ * tables added later are covered. `param` is the one parameter (`@pid`, `$1`).
+ */
+export function projectPurgeSql(columns: { t: string; c: string }[], param: string): string[] {
+  const out: string[] = [];
+  for (const { t, c } of columns) {
+    const table = `"${t.replaceAll('"', '""')}"`;
+    if (c === 'project_id' && t !== 'projects') out.push(`DELETE FROM ${table} WHERE project_id = ${param}`);
+    if (c === 'room') out.push(`DELETE FROM ${table} WHERE substr(room, 1, length(${param}) + 1) = ${param} || '/'`);
+  }
+  return out;
 }

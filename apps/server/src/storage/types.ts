@@ -8,6 +8,8 @@ export interface UserRecord {
   createdAt: number;
   /** When an administrator disabled the account (no sign-in, no sessions, no tokens); null or absent when active. */
   disabledAt?: number | null;
+  /** An instance administrator (`/api/admin`); absent means no. */
+  admin?: boolean;
 }
 
 export interface SessionRecord {
@@ -192,4 +194,23 @@ export interface Storage {
   deleteProjectInvitation(projectId: string, id: string): Promise<boolean>;
   /** Removes and returns the invitation of this token in one step, so only one caller ever gets it. */
   takeProjectInvitation(tokenHash: string): Promise<ProjectInvitationRecord | null>;
+
+  // Administration.
+  /** Every account, oldest first. */
+  listUsers(): Promise<UserRecord[]>;
+  setUserAdmin(userId: string, admin: boolean): Promise<void>;
+  hasAdmin(): Promise<boolean>;
+  /** Deletes an account with its sessions, tokens, memberships, inbox and the invitations it sent; false when there was none. */
+  deleteUser(userId: string): Promise<boolean>;
+  /** Every project with its number of members, oldest first. */
+  listAllProjects(): Promise<(ProjectRecord & { members: number })[]>;
+  /**
+   * Deletes a project and everything of it in one transaction: its row (members,
+   * transcripts and invitations go with it), the rows of every table with a
+   * `project_id` column, and every stored document (log and snapshot) of a room
+   * under `<projectId>/`. False when there was no such project.
+   */
+  deleteProject(projectId: string): Promise<boolean>;
+  /** Deletes the stored documents of every room under `<projectId>/` (rooms stored after `deleteProject`). */
+  deleteProjectRooms(projectId: string): Promise<void>;
 }
