@@ -162,6 +162,34 @@ export function storageContract(name: string, make: () => Promise<Storage>, clea
       expect(await s.listProjectInvitations(pid)).toEqual([]);
     });
 
+    it('keeps administrators, lists every account and project, and deletes an account with what is its own', async () => {
+      const u = `u${Math.random().toString(36).slice(2)}`;
+      const v = `${u}v`;
+      await s.createUser({ id: u, email: `${u}@x.org`, name: 'Admin', passwordHash: null, createdAt: 1 });
+      await s.createUser({ id: v, email: `${v}@x.org`, name: 'Member', passwordHash: null, createdAt: 2 });
+      expect((await s.getUser(u))?.admin).toBe(false);
+      await s.setUserAdmin(u, true);
+      expect((await s.getUser(u))?.admin).toBe(true);
+      expect(await s.hasAdmin()).toBe(true);
+      expect((await s.listUsers()).filter((x) => x.id === u || x.id === v).map((x) => [x.id, x.admin])).toEqual([[u, true], [v, false]]);
+      const pid = `p${u}`;
+      await s.createProject({ id: pid, name: 'Study', createdAt: 3 }, u);
+      await s.setMember(pid, v, 'coder');
+      expect((await s.listAllProjects()).find((p) => p.id === pid)).toEqual({ id: pid, name: 'Study', createdAt: 3, members: 2 });
+      await s.createSession({ id: `s-${v}`, userId: v, expiresAt: 100 });
+      await s.addInboxItems([{ id: `i-${v}`, userId: v, kind: 'mention', projectId: pid, transcriptId: 't', threadId: 'th', commentId: 'c', actorId: u, excerpt: 'x', createdAt: 1, readAt: null }]);
+      await s.createProjectInvitation({ id: `inv-${v}`, tokenHash: `h-${v}`, projectId: pid, email: 'n@x.org', role: 'viewer', invitedBy: v, createdAt: 1, expiresAt: 2 });
+      expect(await s.deleteUser(v)).toBe(true);
+      expect(await s.deleteUser(v)).toBe(false);
+      expect(await s.getUser(v)).toBeNull();
+      expect(await s.getSession(`s-${v}`)).toBeNull();
+      expect(await s.getRole(pid, v)).toBeNull();
+      expect(await s.countUnread(v)).toBe(0);
+      expect(await s.listProjectInvitations(pid)).toEqual([]);
+      await s.setUserAdmin(u, false);
+      expect((await s.getUser(u))?.admin).toBe(false);
+    });
+
     it('stores projects, members and transcripts', async () => {
       const u = `u${Math.random().toString(36).slice(2)}`;
       const v = `${u}v`;
