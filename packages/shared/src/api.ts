@@ -10,7 +10,13 @@ const name = z.string().trim().min(1, 'a name is required').max(MAX_NAME_LENGTH)
 export const SignupBody = z.object({ email, password, name });
 export const LoginBody = z.object({ email, password: z.string().min(1).max(256) });
 export const PasswordChangeBody = z.object({ currentPassword: z.string().min(1).max(256), password });
-export const TokenBody = z.object({ name });
+/** A personal access token: optionally expiring after some days, reading only, reaching one project. */
+export const TokenBody = z.object({
+  name,
+  expiresInDays: z.number().int().min(1).max(3650).optional(),
+  readOnly: z.boolean().optional(),
+  projectId: z.string().min(1).max(100).optional(),
+});
 export const ProjectBody = z.object({ name });
 export const MemberBody = z.object({ email, role: z.enum(ROLES as [string, ...string[]]) });
 /** Following an invitation link: nothing when signed in as the invited address, the password of its account, or a name and password for a new one. */

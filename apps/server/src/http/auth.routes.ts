@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { CloseCode, LoginBody, PasswordChangeBody, SignupBody, TokenBody } from '@concord/shared';
 import type { AttemptLimiter } from '../auth/rate-limit.ts';
 import { checkPasswordStrength } from '../auth/password-strength.ts';
-import { badRequest, forbidden, HttpError, tooMany, unauthorized } from '../errors.ts';
+import { badRequest, forbidden, HttpError, notFound, tooMany, unauthorized } from '../errors.ts';
 import { SESSION_COOKIE } from './cookies.ts';
 import { grantFirstAdmin, isAdmin } from './admin.routes.ts';
 import { parseJson, requireUser, type AppDeps, type Ctx, type Env } from './context.ts';
@@ -118,14 +118,19 @@ export function authRoutes(deps: AppDeps): Hono<Env> {
     const p = requireUser(c);
     if (p.via !== 'session') throw unauthorized('Create access tokens while signed in in the browser or with the CLI.');
     const body = await parseJson(c, TokenBody);
-    const t = await deps.auth.createAccessToken(p.user.id, body.name);
-    return c.json({ token: t.token, id: t.id, name: body.name }, 201);
+    if (body.projectId && !(await deps.storage.getRole(body.projectId, p.user.id))) throw notFound('This project');
+    const limits = {
+      expiresAt: body.expiresInDays ? Date.now() + body.expiresInDays * 24 * 60 * 60 * 1000 : null,
+      readOnly: body.readOnly ?? false, projectId: body.projectId ?? null,
+    };
+    const t = await deps.auth.createAccessToken(p.user.id, body.name, limits);
+    return c.json({ token: t.token, id: t.id, name: body.name, ...limits }, 201);
   });
 
   app.get('/tokens', async (c) => {
     const p = requireUser(c);
     const list = await deps.storage.listTokens(p.user.id);
-    return c.json({ tokens: list.map((t) => ({ id: t.id, name: t.name, createdAt: t.createdAt })) });
+    return c.json({ tokens: list.map((t) => ({ id: t.id, name: t.name, createdAt: t.createdAt, expiresAt: t.expiresAt ?? null, readOnly: t.readOnly ?? false, projectId: t.projectId ?? null })) });
   });
 
   app.delete('/tokens/:id', async (c) => {

@@ -108,7 +108,12 @@ export function storageContract(name: string, make: () => Promise<Storage>, clea
       await s.deleteUserSessions(id);
       expect(await s.getSession(`s-${id}`)).toBeNull();
       await s.createToken({ id: `t-${id}`, userId: id, name: 'script', createdAt: 5 });
-      expect(await s.getToken(`t-${id}`)).toEqual({ id: `t-${id}`, userId: id, name: 'script', createdAt: 5 });
+      expect(await s.getToken(`t-${id}`)).toEqual({ id: `t-${id}`, userId: id, name: 'script', createdAt: 5, expiresAt: null, readOnly: false, projectId: null });
+      await s.createToken({ id: `r-${id}`, userId: id, name: 'read', createdAt: 6, expiresAt: 50, readOnly: true, projectId: 'p1' });
+      expect(await s.getToken(`r-${id}`)).toEqual({ id: `r-${id}`, userId: id, name: 'read', createdAt: 6, expiresAt: 50, readOnly: true, projectId: 'p1' });
+      expect([...await s.liveCredentials([`r-${id}`], 49)]).toEqual([`r-${id}`]);
+      expect([...await s.liveCredentials([`r-${id}`], 50)]).toEqual([]);
+      expect(await s.deleteToken(`r-${id}`, id)).toBe(true);
       expect(await s.listTokens(id)).toHaveLength(1);
       expect(await s.deleteToken(`t-${id}`, 'someone-else')).toBe(false);
       expect(await s.deleteToken(`t-${id}`, id)).toBe(true);

@@ -94,4 +94,9 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  ALTER TABLE tokens ADD COLUMN expires_at BIGINT;
+  ALTER TABLE tokens ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE tokens ADD COLUMN project_id TEXT;
+  `,
 ];

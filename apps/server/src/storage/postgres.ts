@@ -278,7 +278,8 @@ export class PostgresStorage implements Storage {
     await this.pool.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
   }
   async createToken(t: TokenRecord): Promise<void> {
-    await this.pool.query('INSERT INTO tokens (id, user_id, name, created_at) VALUES ($1, $2, $3, $4)', [t.id, t.userId, t.name, t.createdAt]);
+    await this.pool.query('INSERT INTO tokens (id, user_id, name, created_at, expires_at, read_only, project_id) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [t.id, t.userId, t.name, t.createdAt, t.expiresAt ?? null, t.readOnly ? 1 : 0, t.projectId ?? null]);
   }
   async getToken(id: string): Promise<TokenRecord | null> {
     const r = await this.one('SELECT * FROM tokens WHERE id = $1', [id]);

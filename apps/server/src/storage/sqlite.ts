@@ -129,7 +129,8 @@ export class SqliteStorage implements Storage {
   async deleteSession(id: string): Promise<void> { this.stmt('DELETE FROM sessions WHERE id = ?').run(id); }
   async deleteUserSessions(userId: string): Promise<void> { this.stmt('DELETE FROM sessions WHERE user_id = ?').run(userId); }
   async createToken(t: TokenRecord): Promise<void> {
-    this.stmt('INSERT INTO tokens (id, user_id, name, created_at) VALUES (?, ?, ?, ?)').run(t.id, t.userId, t.name, t.createdAt);
+    this.stmt('INSERT INTO tokens (id, user_id, name, created_at, expires_at, read_only, project_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(t.id, t.userId, t.name, t.createdAt, t.expiresAt ?? null, t.readOnly ? 1 : 0, t.projectId ?? null);
   }
   async getToken(id: string): Promise<TokenRecord | null> {
     const r = this.stmt('SELECT * FROM tokens WHERE id = ?').get(id) as Row | undefined;
@@ -150,7 +151,7 @@ export class SqliteStorage implements Storage {
     for (let i = 0; i < ids.length; i += CREDENTIAL_CHUNK) {
       const chunk = ids.slice(i, i + CREDENTIAL_CHUNK);
       const marks = chunk.map(() => '?').join(',');
-      const rows = this.db.prepare(liveCredentialsSql(marks, '?', marks)).all(...chunk, now, ...chunk) as Row[];
+      const rows = this.db.prepare(liveCredentialsSql(marks, '?', marks)).all(...chunk, now, ...chunk, now) as Row[];
       for (const r of rows) live.add(String(r.id));
     }
     return live;
@@ -337,11 +338,16 @@ export const CREDENTIAL_CHUNK = 500;
 /** Sessions unexpired and tokens, of accounts not disabled, among the ids given (placeholders for sessions, now, tokens). */
 export function liveCredentialsSql(sessionIds: string, now: string, tokenIds: string): string {
   return `SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id IN (${sessionIds}) AND s.expires_at > ${now} AND u.disabled_at IS NULL
-    UNION ALL SELECT t.id FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id IN (${tokenIds}) AND u.disabled_at IS NULL`;
+    UNION ALL SELECT t.id FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id IN (${tokenIds}) AND u.disabled_at IS NULL
+      AND (t.expires_at IS NULL OR t.expires_at > ${now})`;
 }
 
 export function toToken(r: Row): TokenRecord {
-  return { id: String(r.id), userId: String(r.user_id), name: String(r.name), createdAt: Number(r.created_at) };
+  return {
+    id: String(r.id), userId: String(r.user_id), name: String(r.name), createdAt: Number(r.created_at),
+    expiresAt: r.expires_at === null || r.expires_at === undefined ? null : Number(r.expires_at),
+    readOnly: Number(r.read_only) === 1, projectId: r.project_id === null || r.project_id === undefined ? null : String(r.project_id),
+  };
 }
 export function toMember(r: Row): MemberRecord {
   return { projectId: String(r.project_id), userId: String(r.user_id), role: r.role as Role, email: String(r.email), name: String(r.name) };

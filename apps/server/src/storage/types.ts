@@ -24,6 +24,12 @@ export interface TokenRecord {
   userId: string;
   name: string;
   createdAt: number;
+  /** When it stops working; null or absent: never. */
+  expiresAt?: number | null;
+  /** Reads only: no HTTP change, read-only sync. */
+  readOnly?: boolean;
+  /** The one project it reaches; null or absent: every project of its user. Deleted with the project. */
+  projectId?: string | null;
 }
 
 export interface ProjectRecord {
