@@ -195,6 +195,17 @@ export function storageContract(name: string, make: () => Promise<Storage>, clea
       expect((await s.getUser(u))?.admin).toBe(false);
     });
 
+    it('keeps an audit log, newest first, per project or all', async () => {
+      const pid = `p${Math.random().toString(36).slice(2)}`;
+      const e = { at: 1, actorId: 'u', actorEmail: 'u@x.org', action: 'member.added', projectId: pid, target: 'v@x.org', detail: '{"role":"coder"}' };
+      await s.addAudit(e);
+      await s.addAudit({ ...e, action: 'signin', projectId: null, target: null, detail: '{}' });
+      await s.addAudit({ ...e, action: 'transcript.revealed', at: 2 });
+      expect((await s.listAudit({ projectId: pid, limit: 10 })).map((x) => x.action)).toEqual(['transcript.revealed', 'member.added']);
+      expect((await s.listAudit({ projectId: pid, limit: 1 }))[0]).toMatchObject({ ...e, action: 'transcript.revealed', at: 2 });
+      expect((await s.listAudit({ limit: 3 })).map((x) => x.action)).toEqual(['transcript.revealed', 'signin', 'member.added']);
+    });
+
     it('stores projects, members and transcripts', async () => {
       const u = `u${Math.random().toString(36).slice(2)}`;
       const v = `${u}v`;

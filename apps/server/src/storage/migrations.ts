@@ -99,4 +99,17 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE tokens ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE tokens ADD COLUMN project_id TEXT;
   `,
+  `
+  CREATE TABLE audit_log (
+    seq {{SERIAL_PK}},
+    at BIGINT NOT NULL,
+    actor_id TEXT,
+    actor_email TEXT,
+    action TEXT NOT NULL,
+    project_id TEXT,
+    target TEXT,
+    detail TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_project ON audit_log(project_id, seq);
+  `,
 ];

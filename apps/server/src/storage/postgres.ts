@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Role } from '@concord/shared';
 import type {
-  InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SessionRecord, Storage, StoredDoc, TokenRecord, ProjectInvitationRecord, TranscriptCounts, TranscriptRecord, UserRecord,
+  AuditEntry, InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SessionRecord, Storage, StoredDoc, TokenRecord, ProjectInvitationRecord, TranscriptCounts, TranscriptRecord, UserRecord,
 } from './types.ts';
 import { MIGRATIONS } from './migrations.ts';
-import { CREDENTIAL_CHUNK, liveCredentialsSql, ROOM_ACCESS_SQL, toInbox, toMember, toProjectInvitation, toProjectWithMembers, DELETE_USER_ROWS, ALL_PROJECTS_SQL, projectPurgeSql, toRoomAccess, toToken, toTranscript, toUser, transcriptPatch } from './sqlite.ts';
+import { CREDENTIAL_CHUNK, liveCredentialsSql, ROOM_ACCESS_SQL, toInbox, toMember, toProjectInvitation, toProjectWithMembers, toAudit, DELETE_USER_ROWS, ALL_PROJECTS_SQL, projectPurgeSql, toRoomAccess, toToken, toTranscript, toUser, transcriptPatch } from './sqlite.ts';
 
 type Row = Record<string, unknown>;
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -442,6 +442,19 @@ export class PostgresStorage implements Storage {
   async takeProjectInvitation(tokenHash: string): Promise<ProjectInvitationRecord | null> {
     const r = await this.one('DELETE FROM project_invitations WHERE token_hash = $1 RETURNING *', [tokenHash]);
     return r ? toProjectInvitation(r) : null;
+  }
+
+  // ---- audit log ----------------------------------------------------------------
+
+  async addAudit(e: AuditEntry): Promise<void> {
+    await this.pool.query('INSERT INTO audit_log (at, actor_id, actor_email, action, project_id, target, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [e.at, e.actorId, e.actorEmail, e.action, e.projectId, e.target, e.detail]);
+  }
+  async listAudit(opts: { projectId?: string; limit: number }): Promise<(AuditEntry & { seq: number })[]> {
+    const rows = opts.projectId === undefined
+      ? await this.rows('SELECT * FROM audit_log ORDER BY seq DESC LIMIT $1', [opts.limit])
+      : await this.rows('SELECT * FROM audit_log WHERE project_id = $1 ORDER BY seq DESC LIMIT $2', [opts.projectId, opts.limit]);
+    return rows.map(toAudit);
   }
 
   // ---- administration -----------------------------------------------------------

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Role } from '@concord/shared';
 import type {
-  InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SessionRecord, Storage, StoredDoc, TokenRecord, ProjectInvitationRecord, TranscriptCounts, TranscriptRecord, UserRecord,
+  AuditEntry, InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SessionRecord, Storage, StoredDoc, TokenRecord, ProjectInvitationRecord, TranscriptCounts, TranscriptRecord, UserRecord,
 } from './types.ts';
 import { MIGRATIONS } from './migrations.ts';
 
@@ -276,6 +276,18 @@ export class SqliteStorage implements Storage {
     return r ? toProjectInvitation(r) : null;
   }
 
+  // Audit log
+  async addAudit(e: AuditEntry): Promise<void> {
+    this.stmt('INSERT INTO audit_log (at, actor_id, actor_email, action, project_id, target, detail) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(e.at, e.actorId, e.actorEmail, e.action, e.projectId, e.target, e.detail);
+  }
+  async listAudit(opts: { projectId?: string; limit: number }): Promise<(AuditEntry & { seq: number })[]> {
+    const rows = opts.projectId === undefined
+      ? this.stmt('SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?').all(opts.limit)
+      : this.stmt('SELECT * FROM audit_log WHERE project_id = ? ORDER BY seq DESC LIMIT ?').all(opts.projectId, opts.limit);
+    return (rows as Row[]).map(toAudit);
+  }
+
   // Administration
   async listUsers(): Promise<UserRecord[]> {
     return (this.stmt('SELECT * FROM users ORDER BY created_at, id').all() as Row[]).map((r) => toUser(r)!);
@@ -428,4 +440,12 @@ export function projectPurgeSql(columns: { t: string; c: string }[], param: stri
     if (c === 'room') out.push(`DELETE FROM ${table} WHERE substr(room, 1, length(${param}) + 1) = ${param} || '/'`);
   }
   return out;
+}
+
+export function toAudit(r: Row): AuditEntry & { seq: number } {
+  const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return {
+    seq: Number(r.seq), at: Number(r.at), actorId: str(r.actor_id), actorEmail: str(r.actor_email), action: String(r.action),
+    projectId: str(r.project_id), target: str(r.target), detail: String(r.detail),
+  };
 }

@@ -102,6 +102,22 @@ export interface ProjectInvitationRecord {
   expiresAt: number;
 }
 
+/** One entry of the audit log (see `audit/audit-rules.ts`). */
+export interface AuditEntry {
+  at: number;
+  /** Who did it; null when unknown (a failed sign-in names only the address tried, in `target`). */
+  actorId: string | null;
+  actorEmail: string | null;
+  /** e.g. `member.added`, `transcript.mode`, `project.exported`, `signin`. */
+  action: string;
+  /** The project it happened in; null for account events and project deletions (so an erased project leaves no id). */
+  projectId: string | null;
+  /** What it was done to: a user id or address, a transcript id, a project name. */
+  target: string | null;
+  /** JSON object with the particulars (role, mode, format…). */
+  detail: string;
+}
+
 export interface StoredDoc {
   snapshot: Uint8Array | null;
   updates: Uint8Array[];
@@ -219,4 +235,9 @@ export interface Storage {
   deleteProject(projectId: string): Promise<boolean>;
   /** Deletes the stored documents of every room under `<projectId>/` (rooms stored after `deleteProject`). */
   deleteProjectRooms(projectId: string): Promise<void>;
+
+  // Audit log.
+  addAudit(entry: AuditEntry): Promise<void>;
+  /** Newest first; only one project's entries when `projectId` is given. */
+  listAudit(opts: { projectId?: string; limit: number }): Promise<(AuditEntry & { seq: number })[]>;
 }
