@@ -53,6 +53,35 @@ export interface Config {
   publicUrl: string | null;
   /** Days an invitation link stays valid. `CONCORD_INVITATION_DAYS`, default 7. */
   invitationDays: number;
+  /** Sign-in through the institution's OpenID Connect provider; null when `CONCORD_OIDC_ISSUER` is unset. */
+  oidc: OidcConfig | null;
+}
+
+export interface OidcConfig {
+  /** `CONCORD_OIDC_ISSUER`, e.g. `https://login.uni.edu/realms/staff` (its `/.well-known/openid-configuration` is read). */
+  issuer: string;
+  /** `CONCORD_OIDC_CLIENT_ID` and `CONCORD_OIDC_CLIENT_SECRET` as registered with the provider. */
+  clientId: string;
+  clientSecret: string;
+  /** Only e-mail addresses at these domains may sign in this way (empty: any). `CONCORD_OIDC_DOMAINS`, comma-separated. */
+  domains: string[];
+  /** Create an account on the first sign-in. `CONCORD_OIDC_CREATE_USERS`, default on (`0`: only existing accounts). */
+  createUsers: boolean;
+  /** The button's text: "Sign in with …". `CONCORD_OIDC_LABEL`, default `your institution`. */
+  label: string;
+}
+
+function loadOidc(env: NodeJS.ProcessEnv): OidcConfig | null {
+  const issuer = env.CONCORD_OIDC_ISSUER?.trim();
+  if (!issuer) return null;
+  const clientId = env.CONCORD_OIDC_CLIENT_ID?.trim();
+  if (!clientId) throw new Error('CONCORD_OIDC_ISSUER needs CONCORD_OIDC_CLIENT_ID (and usually CONCORD_OIDC_CLIENT_SECRET)');
+  return {
+    issuer, clientId, clientSecret: env.CONCORD_OIDC_CLIENT_SECRET ?? '',
+    domains: (env.CONCORD_OIDC_DOMAINS ?? '').split(',').map((s) => s.trim().toLowerCase().replace(/^@/, '')).filter(Boolean),
+    createUsers: env.CONCORD_OIDC_CREATE_USERS !== '0',
+    label: env.CONCORD_OIDC_LABEL?.trim() || 'your institution',
+  };
 }
 
 /** `false`: no proxy; a number: that many hops; a list: addresses and subnets of trusted proxies. */
@@ -145,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mailFrom: env.CONCORD_MAIL_FROM || 'Concord <concord@localhost>',
     publicUrl: env.CONCORD_PUBLIC_URL ? env.CONCORD_PUBLIC_URL.replace(/\/+$/, '') : null,
     invitationDays: Math.max(1, int(env.CONCORD_INVITATION_DAYS, 7, 'CONCORD_INVITATION_DAYS')),
+    oidc: loadOidc(env),
   };
   return { ...cfg, ...overrides };
 }

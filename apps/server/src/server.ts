@@ -22,6 +22,7 @@ import { inboxRoutes } from './http/inbox.routes.ts';
 import { invitationRoutes } from './http/invitations.routes.ts';
 import { adminRoutes } from './http/admin.routes.ts';
 import { auditRoutes } from './http/audit.routes.ts';
+import { oidcRoutes } from './http/oidc.routes.ts';
 import { purgeProjectRooms } from './sync/project-rooms.ts';
 import { exchangeRoutes } from './http/exchange.routes.ts';
 import { checkCommentsUpdate } from './comments/comment-rules.ts';
@@ -88,7 +89,7 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
     ...(presence ? { presence } : {}),
     authLimits,
   };
-  const app = createApp(deps, [transcriptRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, invitationRoutes, adminRoutes, auditRoutes, ...(opts.extraRoutes ?? [])]);
+  const app = createApp(deps, [transcriptRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, invitationRoutes, adminRoutes, auditRoutes, oidcRoutes, ...(opts.extraRoutes ?? [])]);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   // Idle keep-alive connections stay open longer than a reverse proxy keeps its own
   // (nginx: 60 s): otherwise Concord may close one just as the proxy sends a request
