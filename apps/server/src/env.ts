@@ -57,6 +57,43 @@ export interface Config {
   metricsToken: string | null;
   /** Worker threads that parse and build imports. `CONCORD_IMPORT_THREADS`, default one less than the cores (1–4). */
   importThreads: number;
+  /** SMTP server for invitation e-mails, e.g. `smtp://user:pass@mail.example.org:587` (none: owners copy the link). `CONCORD_SMTP_URL`. */
+  smtpUrl: string | null;
+  /** Sender of Concord's e-mails. `CONCORD_MAIL_FROM`, default `Concord <concord@localhost>`. */
+  mailFrom: string;
+  /** The address users reach Concord at, for links in e-mails (`https://concord.example.org`). `CONCORD_PUBLIC_URL`; default: the inviting request's origin. */
+  publicUrl: string | null;
+  /** Days an invitation link stays valid. `CONCORD_INVITATION_DAYS`, default 7. */
+  invitationDays: number;
+  /** Sign-in through the institution's OpenID Connect provider; null when `CONCORD_OIDC_ISSUER` is unset. */
+  oidc: OidcConfig | null;
+}
+
+export interface OidcConfig {
+  /** `CONCORD_OIDC_ISSUER`, e.g. `https://login.uni.edu/realms/staff` (its `/.well-known/openid-configuration` is read). */
+  issuer: string;
+  /** `CONCORD_OIDC_CLIENT_ID` and `CONCORD_OIDC_CLIENT_SECRET` as registered with the provider. */
+  clientId: string;
+  clientSecret: string;
+  /** Only e-mail addresses at these domains may sign in this way (empty: any). `CONCORD_OIDC_DOMAINS`, comma-separated. */
+  domains: string[];
+  /** Create an account on the first sign-in. `CONCORD_OIDC_CREATE_USERS`, default on (`0`: only existing accounts). */
+  createUsers: boolean;
+  /** The button's text: "Sign in with …". `CONCORD_OIDC_LABEL`, default `your institution`. */
+  label: string;
+}
+
+function loadOidc(env: NodeJS.ProcessEnv): OidcConfig | null {
+  const issuer = env.CONCORD_OIDC_ISSUER?.trim();
+  if (!issuer) return null;
+  const clientId = env.CONCORD_OIDC_CLIENT_ID?.trim();
+  if (!clientId) throw new Error('CONCORD_OIDC_ISSUER needs CONCORD_OIDC_CLIENT_ID (and usually CONCORD_OIDC_CLIENT_SECRET)');
+  return {
+    issuer, clientId, clientSecret: env.CONCORD_OIDC_CLIENT_SECRET ?? '',
+    domains: (env.CONCORD_OIDC_DOMAINS ?? '').split(',').map((s) => s.trim().toLowerCase().replace(/^@/, '')).filter(Boolean),
+    createUsers: env.CONCORD_OIDC_CREATE_USERS !== '0',
+    label: env.CONCORD_OIDC_LABEL?.trim() || 'your institution',
+  };
 }
 
 /** `false`: no proxy; a number: that many hops; a list: addresses and subnets of trusted proxies. */
@@ -156,6 +193,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mediaDir: path.resolve(env.CONCORD_MEDIA_DIR || path.join(env.CONCORD_DATA ?? './data', 'media')),
     maxMediaBytes: int(env.CONCORD_MEDIA_MAX_MB, 2048, 'CONCORD_MEDIA_MAX_MB') * 1024 * 1024,
     importThreads: Math.max(1, int(env.CONCORD_IMPORT_THREADS, Math.min(4, os.availableParallelism() - 1), 'CONCORD_IMPORT_THREADS')),
+    smtpUrl: env.CONCORD_SMTP_URL || null,
+    mailFrom: env.CONCORD_MAIL_FROM || 'Concord <concord@localhost>',
+    publicUrl: env.CONCORD_PUBLIC_URL ? env.CONCORD_PUBLIC_URL.replace(/\/+$/, '') : null,
+    invitationDays: Math.max(1, int(env.CONCORD_INVITATION_DAYS, 7, 'CONCORD_INVITATION_DAYS')),
+    oidc: loadOidc(env),
   };
   const merged = { ...cfg, ...overrides };
   // A test or caller that moves the data directory moves the default media directory with it.

@@ -19,6 +19,11 @@ import { createFanout, createAuthLimiters } from './pubsub/create.ts';
 import { transcriptRoutes } from './http/transcripts.routes.ts';
 import { agreementRoutes } from './http/agreement.routes.ts';
 import { inboxRoutes } from './http/inbox.routes.ts';
+import { invitationRoutes } from './http/invitations.routes.ts';
+import { adminRoutes } from './http/admin.routes.ts';
+import { auditRoutes } from './http/audit.routes.ts';
+import { oidcRoutes } from './http/oidc.routes.ts';
+import { purgeProjectRooms } from './sync/project-rooms.ts';
 import { exchangeRoutes } from './http/exchange.routes.ts';
 import { mediaRoutes } from './http/media.routes.ts';
 import { checkCommentsUpdate } from './comments/comment-rules.ts';
@@ -77,7 +82,12 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
   });
   if (cfg.redisUrl) {
     const { RedisRevocationBus } = await import('./pubsub/revocations.ts');
-    rooms.revocationBus = await RedisRevocationBus.connect(cfg.redisUrl, cfg.nodeId, (r) => rooms.applyRevocation(r), log);
+    rooms.revocationBus = await RedisRevocationBus.connect(cfg.redisUrl, cfg.nodeId, (r) => {
+      const n = rooms.applyRevocation(r);
+      // A project deleted on another node: drop its rooms here too, after they stored what was pending.
+      if (r.project) void purgeProjectRooms(rooms, storage, r.project.projectId).catch((err: unknown) => log('error', 'purging a deleted project failed', { err: String(err) }));
+      return n;
+    }, log);
   }
   const authLimits = await createAuthLimiters(cfg, log);
   // Loaded only with Redis, like the fan-out: a single node needs neither ioredis nor this.
@@ -88,7 +98,10 @@ export async function startServer(cfg: Config, opts: { storage?: Storage; extraR
     ...(presence ? { presence } : {}),
     authLimits,
   };
-  const app = createApp(deps, [transcriptRoutes, mediaRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, (d) => searchRoutes(d, searchIndex), ...(opts.extraRoutes ?? [])]);
+  const app = createApp(deps, [
+    transcriptRoutes, mediaRoutes, agreementRoutes, inboxRoutes, exchangeRoutes, (d) => searchRoutes(d, searchIndex),
+    invitationRoutes, adminRoutes, auditRoutes, oidcRoutes, ...(opts.extraRoutes ?? []),
+  ]);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   // Idle keep-alive connections stay open longer than a reverse proxy keeps its own
   // (nginx: 60 s): otherwise Concord may close one just as the proxy sends a request

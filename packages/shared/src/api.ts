@@ -10,9 +10,17 @@ const name = z.string().trim().min(1, 'a name is required').max(MAX_NAME_LENGTH)
 export const SignupBody = z.object({ email, password, name });
 export const LoginBody = z.object({ email, password: z.string().min(1).max(256) });
 export const PasswordChangeBody = z.object({ currentPassword: z.string().min(1).max(256), password });
-export const TokenBody = z.object({ name });
+/** A personal access token: optionally expiring after some days, reading only, reaching one project. */
+export const TokenBody = z.object({
+  name,
+  expiresInDays: z.number().int().min(1).max(3650).optional(),
+  readOnly: z.boolean().optional(),
+  projectId: z.string().min(1).max(100).optional(),
+});
 export const ProjectBody = z.object({ name });
 export const MemberBody = z.object({ email, role: z.enum(ROLES as [string, ...string[]]) });
+/** Following an invitation link: nothing when signed in as the invited address, the password of its account, or a name and password for a new one. */
+export const AcceptInvitationBody = z.object({ password: z.string().min(1).max(256).optional(), name: name.optional() });
 export const MemberRoleBody = z.object({ role: z.enum(ROLES as [string, ...string[]]) });
 export const TranscriptTextBody = z.object({
   name,
@@ -29,6 +37,9 @@ export interface TranscriptSummary {
   /** In an import's answer: the file it came from, and how many turns have a recording time. */
   sourceFile?: string | null; timedTurns?: number;
 }
+export interface Invitation { id: string; email: string; role: string; invitedBy: string; createdAt: number; expiresAt: number; expired: boolean }
+/** What an invitation link shows before it is accepted (`GET /api/invitations/:token`). */
+export interface InvitationPreview { projectName: string; email: string; role: string; invitedBy: string; expiresAt: number; accountExists: boolean }
 export interface ApiErrorBody { error: { code: string; message: string } }
 
 export interface Segment {

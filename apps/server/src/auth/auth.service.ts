@@ -12,8 +12,16 @@ export interface Principal {
   /** The credential used: the session id or the access token's id (both hashes), to close its sockets when revoked. */
   credentialId: string;
   via: 'session' | 'token';
-  /** When the session ends unless it is used again (sliding); null for an access token. */
+  /** When the session ends unless it is used again (sliding), or the access token expires; null for a token without expiry. */
   expiresAt: number | null;
+  /** What an access token may reach; absent for sessions and full tokens. */
+  scope?: TokenScope;
+}
+
+/** An access token's limits: reads only, and/or one project. */
+export interface TokenScope {
+  readOnly: boolean;
+  projectId: string | null;
 }
 
 /**
@@ -112,10 +120,10 @@ export class AuthService {
     await this.storage.deleteSession(sessionId);
   }
 
-  async createAccessToken(userId: string, name: string): Promise<{ id: string; token: string }> {
+  async createAccessToken(userId: string, name: string, limits: { expiresAt?: number | null; readOnly?: boolean; projectId?: string | null } = {}): Promise<{ id: string; token: string }> {
     const token = PAT_PREFIX + generateSecret();
     const id = hashSecret(token);
-    await this.storage.createToken({ id, userId, name, createdAt: this.now() });
+    await this.storage.createToken({ id, userId, name, createdAt: this.now(), expiresAt: limits.expiresAt ?? null, readOnly: limits.readOnly ?? false, projectId: limits.projectId ?? null });
     return { id, token };
   }
 
@@ -123,8 +131,14 @@ export class AuthService {
     if (!token.startsWith(PAT_PREFIX)) return null;
     const record = await this.storage.getToken(hashSecret(token));
     if (!record) return null;
+    if (record.expiresAt != null && this.now() >= record.expiresAt) return null;
     const user = await this.storage.getUser(record.userId);
-    return user && !user.disabledAt ? { user: publicUser(user), sessionId: null, credentialId: record.id, via: 'token', expiresAt: null } : null;
+    if (!user || user.disabledAt) return null;
+    const scoped = record.readOnly || record.projectId;
+    return {
+      user: publicUser(user), sessionId: null, credentialId: record.id, via: 'token', expiresAt: record.expiresAt ?? null,
+      ...(scoped ? { scope: { readOnly: record.readOnly === true, projectId: record.projectId ?? null } } : {}),
+    };
   }
 
   /** Session cookie or bearer/query token, whichever is present. */

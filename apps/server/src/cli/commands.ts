@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CliContext } from './main.ts';
 import { exportProject, importRefi, type ExportFormat } from '../exchange/exchange.service.ts';
+import { adminCommands } from './admin-commands.ts';
 
 /** Commands beyond accounts and projects. */
 export interface CliCommand {
@@ -46,6 +47,7 @@ export const cliCommands: CliCommand[] = [
       for (const w of s.warnings) ctx.out(`  ! ${w}`);
     },
   },
+  ...adminCommands,
 ];
 
 export { UsageError };

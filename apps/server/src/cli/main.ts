@@ -22,7 +22,8 @@ const USAGE = `Concord admin CLI  (npm run concord -- <command>)
   user password <email> [--password <pw>]        set a new password (ends the account's sessions, tokens and sockets)
   user disable <email> | user enable <email>     stop (or allow again) an account's sign-in; disabling ends its sessions, tokens and sockets
   user invite <email>                            allow this address to sign up when CONCORD_SIGNUP=invite
-  token create <email> [--name <name>]           create a personal access token for scripts
+  token create <email> [--name <name>] [--days <n>] [--read-only] [--project <id>]
+                                                 create a personal access token for scripts (expiring, reading only, one project)
   project create <name> --owner <email>          create a project
   project list [--user <email>]                  list projects
   member add <projectId> <email> <role>          add a member (owner, coder, commenter, viewer)
@@ -44,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
     args: argv, allowPositionals: true, strict: false,
     options: {
       password: { type: 'string' }, name: { type: 'string' }, owner: { type: 'string' }, project: { type: 'string' },
-      user: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, scope: { type: 'string' }, what: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      user: { type: 'string' }, days: { type: 'string' }, 'read-only': { type: 'boolean' }, format: { type: 'string' }, out: { type: 'string' }, scope: { type: 'string' }, what: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   const [cmd, sub, ...rest] = positionals;
@@ -128,7 +129,13 @@ async function main(argv: string[]): Promise<number> {
         const [email] = rest;
         if (!email) throw new CliError('usage: token create <email> [--name <name>]');
         const user = await ctx.userByEmail(email);
-        const t = await deps.auth.createAccessToken(user.id, str(values.name) ?? 'cli');
+        const days = values.days === undefined ? null : Number(values.days);
+        if (days !== null && !(Number.isInteger(days) && days > 0)) throw new CliError('--days takes a whole number of days, e.g. --days 90');
+        const projectId = str(values.project) ?? null;
+        if (projectId && !(await storage.getRole(projectId, user.id))) throw new CliError(`${email} is not in project ${projectId}.`);
+        const t = await deps.auth.createAccessToken(user.id, str(values.name) ?? 'cli', {
+          expiresAt: days ? Date.now() + days * 24 * 60 * 60 * 1000 : null, readOnly: values['read-only'] === true, projectId,
+        });
         ctx.out(t.token);
         break;
       }

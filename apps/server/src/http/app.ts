@@ -7,6 +7,8 @@ import { HttpError, forbidden } from '../errors.ts';
 import { SESSION_COOKIE, readCookie } from './cookies.ts';
 import { isAllowedOrigin } from './origin.ts';
 import { securityHeaders } from './security-headers.ts';
+import { readOnlyTokens } from './token-scope.ts';
+import { auditTrail } from './audit.routes.ts';
 import { metricsRoute } from './metrics.ts';
 import { authRoutes, setSessionCookie } from './auth.routes.ts';
 import { projectRoutes } from './projects.routes.ts';
@@ -51,6 +53,9 @@ export function createApp(deps: AppDeps, extra: ExtraRoutes[] = []): Hono<Env> {
     }
     await next();
   });
+
+  api.use('*', readOnlyTokens);
+  api.use('*', auditTrail(deps));
 
   api.get('/health', (c) => c.json({ ok: true, storage: deps.storage.kind, node: deps.config.nodeId, rooms: deps.rooms.rooms.size }));
   api.route('/', authRoutes(deps));

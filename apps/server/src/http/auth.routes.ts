@@ -4,8 +4,9 @@ import type { IncomingMessage } from 'node:http';
 import { CloseCode, LoginBody, PasswordChangeBody, SignupBody, TokenBody } from '@concord/shared';
 import type { AttemptLimiter } from '../auth/rate-limit.ts';
 import { checkPasswordStrength } from '../auth/password-strength.ts';
-import { badRequest, forbidden, HttpError, tooMany, unauthorized } from '../errors.ts';
+import { badRequest, forbidden, HttpError, notFound, tooMany, unauthorized } from '../errors.ts';
 import { SESSION_COOKIE } from './cookies.ts';
+import { grantFirstAdmin, isAdmin } from './admin.routes.ts';
 import { parseJson, requireUser, type AppDeps, type Ctx, type Env } from './context.ts';
 
 export function setSessionCookie(deps: AppDeps, c: Ctx, token: string, expiresAt: number): void {
@@ -21,7 +22,7 @@ export function clientIp(deps: AppDeps, c: Ctx): string {
 }
 
 /** 429 with Retry-After when any of the limits makes the caller wait. */
-async function waitIfLimited(c: Ctx, checks: [AttemptLimiter, string][], what: string): Promise<void> {
+export async function waitIfLimited(c: Ctx, checks: [AttemptLimiter, string][], what: string): Promise<void> {
   const waitMs = Math.max(0, ...(await Promise.all(checks.map(([l, k]) => l.retryAfterMs(k)))));
   if (waitMs <= 0) return;
   const secs = Math.ceil(waitMs / 1000);
@@ -50,6 +51,7 @@ export function authRoutes(deps: AppDeps): Hono<Env> {
     await limits.signup.hit(ip);
     const user = await deps.auth.register(body.email, body.password, body.name, cfg.signup === 'invite');
     if (!user) throw new HttpError(403, 'signup_refused', SIGNUP_REFUSED);
+    await grantFirstAdmin(deps, user.id);
     const s = await deps.auth.createSession(user.id);
     setSessionCookie(deps, c, s.token, s.expiresAt);
     return c.json({ user }, 201);
@@ -108,21 +110,27 @@ export function authRoutes(deps: AppDeps): Hono<Env> {
 
   app.get('/me', async (c) => {
     const p = requireUser(c);
-    return c.json({ user: p.user, unread: await deps.storage.countUnread(p.user.id) });
+    const [unread, admin] = await Promise.all([deps.storage.countUnread(p.user.id), isAdmin(deps, p)]);
+    return c.json({ user: p.user, unread, admin });
   });
 
   app.post('/tokens', async (c) => {
     const p = requireUser(c);
     if (p.via !== 'session') throw unauthorized('Create access tokens while signed in in the browser or with the CLI.');
     const body = await parseJson(c, TokenBody);
-    const t = await deps.auth.createAccessToken(p.user.id, body.name);
-    return c.json({ token: t.token, id: t.id, name: body.name }, 201);
+    if (body.projectId && !(await deps.storage.getRole(body.projectId, p.user.id))) throw notFound('This project');
+    const limits = {
+      expiresAt: body.expiresInDays ? Date.now() + body.expiresInDays * 24 * 60 * 60 * 1000 : null,
+      readOnly: body.readOnly ?? false, projectId: body.projectId ?? null,
+    };
+    const t = await deps.auth.createAccessToken(p.user.id, body.name, limits);
+    return c.json({ token: t.token, id: t.id, name: body.name, ...limits }, 201);
   });
 
   app.get('/tokens', async (c) => {
     const p = requireUser(c);
     const list = await deps.storage.listTokens(p.user.id);
-    return c.json({ tokens: list.map((t) => ({ id: t.id, name: t.name, createdAt: t.createdAt })) });
+    return c.json({ tokens: list.map((t) => ({ id: t.id, name: t.name, createdAt: t.createdAt, expiresAt: t.expiresAt ?? null, readOnly: t.readOnly ?? false, projectId: t.projectId ?? null })) });
   });
 
   app.delete('/tokens/:id', async (c) => {

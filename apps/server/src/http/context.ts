@@ -10,6 +10,7 @@ import type { ImportPool } from '../import/import-pool.ts';
 import { forbidden, notFound, unauthorized } from '../errors.ts';
 import type { ZodType } from 'zod';
 import { badRequest } from '../errors.ts';
+import { requireReach } from './token-scope.ts';
 import type { PresenceDirectory } from '../pubsub/presence.ts';
 import type { AddressResolver } from './client-address.ts';
 import type { Metrics } from './metrics.ts';
@@ -49,6 +50,7 @@ const RANK: Record<Role, number> = { viewer: 0, commenter: 1, coder: 2, owner: 3
 /** The caller's role in a project, at least `min`; 404 for non-members so project ids don't leak. */
 export async function requireRole(deps: AppDeps, c: Ctx, projectId: string, min: Role = 'viewer'): Promise<{ principal: Principal; role: Role }> {
   const principal = requireUser(c);
+  requireReach(principal, projectId);
   const role = await deps.storage.getRole(projectId, principal.user.id);
   if (!role) throw notFound('This project');
   if (RANK[role] < RANK[min]) throw forbidden(`This needs the ${min} role; you are ${role === 'owner' ? 'an' : 'a'} ${role}.`);

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { CloseCode, MemberBody, MemberRoleBody, newId, ProjectBody, type Role } from '@concord/shared';
-import { badRequest, notFound } from '../errors.ts';
+import { badRequest, forbidden, notFound } from '../errors.ts';
+import { reachesProject } from './token-scope.ts';
 import { parseJson, requireRole, requireUser, type AppDeps, type Env } from './context.ts';
 
 export function projectRoutes(deps: AppDeps): Hono<Env> {
@@ -13,12 +14,13 @@ export function projectRoutes(deps: AppDeps): Hono<Env> {
 
   app.get('/projects', async (c) => {
     const p = requireUser(c);
-    const list = await storage.listProjects(p.user.id);
+    const list = (await storage.listProjects(p.user.id)).filter((x) => reachesProject(p, x.id));
     return c.json(list.map((x) => ({ id: x.id, name: x.name, role: x.role })));
   });
 
   app.post('/projects', async (c) => {
     const p = requireUser(c);
+    if (p.scope?.projectId) throw forbidden('This access token reaches one project only; it cannot create projects.');
     const body = await parseJson(c, ProjectBody);
     const id = newId(12);
     await storage.createProject({ id, name: body.name, createdAt: Date.now() }, p.user.id);

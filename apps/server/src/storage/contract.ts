@@ -108,7 +108,12 @@ export function storageContract(name: string, make: () => Promise<Storage>, clea
       await s.deleteUserSessions(id);
       expect(await s.getSession(`s-${id}`)).toBeNull();
       await s.createToken({ id: `t-${id}`, userId: id, name: 'script', createdAt: 5 });
-      expect(await s.getToken(`t-${id}`)).toEqual({ id: `t-${id}`, userId: id, name: 'script', createdAt: 5 });
+      expect(await s.getToken(`t-${id}`)).toEqual({ id: `t-${id}`, userId: id, name: 'script', createdAt: 5, expiresAt: null, readOnly: false, projectId: null });
+      await s.createToken({ id: `r-${id}`, userId: id, name: 'read', createdAt: 6, expiresAt: 50, readOnly: true, projectId: 'p1' });
+      expect(await s.getToken(`r-${id}`)).toEqual({ id: `r-${id}`, userId: id, name: 'read', createdAt: 6, expiresAt: 50, readOnly: true, projectId: 'p1' });
+      expect([...await s.liveCredentials([`r-${id}`], 49)]).toEqual([`r-${id}`]);
+      expect([...await s.liveCredentials([`r-${id}`], 50)]).toEqual([]);
+      expect(await s.deleteToken(`r-${id}`, id)).toBe(true);
       expect(await s.listTokens(id)).toHaveLength(1);
       expect(await s.deleteToken(`t-${id}`, 'someone-else')).toBe(false);
       expect(await s.deleteToken(`t-${id}`, id)).toBe(true);
@@ -141,6 +146,64 @@ export function storageContract(name: string, make: () => Promise<Storage>, clea
       await s.addInvitation(email, 2);
       expect(await s.takeInvitation(email)).toBe(true);
       expect(await s.takeInvitation(email)).toBe(false);
+    });
+
+    it('keeps project invitations until one caller takes them', async () => {
+      const u = `u${Math.random().toString(36).slice(2)}`;
+      await s.createUser({ id: u, email: `${u}@x.org`, name: 'Owner', passwordHash: null, createdAt: 1 });
+      const pid = `p${u}`;
+      await s.createProject({ id: pid, name: 'Study', createdAt: 2 }, u);
+      const inv = { id: `i${u}`, tokenHash: `h${u}`, projectId: pid, email: 'a@x.org', role: 'coder' as const, invitedBy: u, createdAt: 3, expiresAt: 9 };
+      await s.createProjectInvitation(inv);
+      await s.createProjectInvitation({ ...inv, id: `j${u}`, tokenHash: `k${u}`, createdAt: 4 });
+      await expect(s.createProjectInvitation({ ...inv, id: `z${u}` })).rejects.toThrow();
+      expect((await s.listProjectInvitations(pid)).map((i) => i.id)).toEqual([`j${u}`, `i${u}`]);
+      expect(await s.getProjectInvitation(`h${u}`)).toEqual(inv);
+      const taken = await Promise.all([s.takeProjectInvitation(`h${u}`), s.takeProjectInvitation(`h${u}`)]);
+      expect(taken.filter(Boolean)).toEqual([inv]);
+      expect(await s.getProjectInvitation(`h${u}`)).toBeNull();
+      expect(await s.deleteProjectInvitation('other', `j${u}`)).toBe(false);
+      expect(await s.deleteProjectInvitation(pid, `j${u}`)).toBe(true);
+      expect(await s.listProjectInvitations(pid)).toEqual([]);
+    });
+
+    it('keeps administrators, lists every account and project, and deletes an account with what is its own', async () => {
+      const u = `u${Math.random().toString(36).slice(2)}`;
+      const v = `${u}v`;
+      await s.createUser({ id: u, email: `${u}@x.org`, name: 'Admin', passwordHash: null, createdAt: 1 });
+      await s.createUser({ id: v, email: `${v}@x.org`, name: 'Member', passwordHash: null, createdAt: 2 });
+      expect((await s.getUser(u))?.admin).toBe(false);
+      await s.setUserAdmin(u, true);
+      expect((await s.getUser(u))?.admin).toBe(true);
+      expect(await s.hasAdmin()).toBe(true);
+      expect((await s.listUsers()).filter((x) => x.id === u || x.id === v).map((x) => [x.id, x.admin])).toEqual([[u, true], [v, false]]);
+      const pid = `p${u}`;
+      await s.createProject({ id: pid, name: 'Study', createdAt: 3 }, u);
+      await s.setMember(pid, v, 'coder');
+      expect((await s.listAllProjects()).find((p) => p.id === pid)).toEqual({ id: pid, name: 'Study', createdAt: 3, members: 2 });
+      await s.createSession({ id: `s-${v}`, userId: v, expiresAt: 100 });
+      await s.addInboxItems([{ id: `i-${v}`, userId: v, kind: 'mention', projectId: pid, transcriptId: 't', threadId: 'th', commentId: 'c', actorId: u, excerpt: 'x', createdAt: 1, readAt: null }]);
+      await s.createProjectInvitation({ id: `inv-${v}`, tokenHash: `h-${v}`, projectId: pid, email: 'n@x.org', role: 'viewer', invitedBy: v, createdAt: 1, expiresAt: 2 });
+      expect(await s.deleteUser(v)).toBe(true);
+      expect(await s.deleteUser(v)).toBe(false);
+      expect(await s.getUser(v)).toBeNull();
+      expect(await s.getSession(`s-${v}`)).toBeNull();
+      expect(await s.getRole(pid, v)).toBeNull();
+      expect(await s.countUnread(v)).toBe(0);
+      expect(await s.listProjectInvitations(pid)).toEqual([]);
+      await s.setUserAdmin(u, false);
+      expect((await s.getUser(u))?.admin).toBe(false);
+    });
+
+    it('keeps an audit log, newest first, per project or all', async () => {
+      const pid = `p${Math.random().toString(36).slice(2)}`;
+      const e = { at: 1, actorId: 'u', actorEmail: 'u@x.org', action: 'member.added', projectId: pid, target: 'v@x.org', detail: '{"role":"coder"}' };
+      await s.addAudit(e);
+      await s.addAudit({ ...e, action: 'signin', projectId: null, target: null, detail: '{}' });
+      await s.addAudit({ ...e, action: 'transcript.revealed', at: 2 });
+      expect((await s.listAudit({ projectId: pid, limit: 10 })).map((x) => x.action)).toEqual(['transcript.revealed', 'member.added']);
+      expect((await s.listAudit({ projectId: pid, limit: 1 }))[0]).toMatchObject({ ...e, action: 'transcript.revealed', at: 2 });
+      expect((await s.listAudit({ limit: 3 })).map((x) => x.action)).toEqual(['transcript.revealed', 'signin', 'member.added']);
     });
 
     it('stores projects, members and transcripts', async () => {

@@ -101,4 +101,38 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX search_turns_project ON search_turns(project_id);
   {{SEARCH_INDEX}}
   `,
+  `
+  CREATE TABLE project_invitations (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    email TEXT NOT NULL,
+    role TEXT NOT NULL,
+    invited_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+  );
+  CREATE INDEX project_invitations_project ON project_invitations(project_id);
+  `,
+  `
+  ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0;
+  `,
+  `
+  ALTER TABLE tokens ADD COLUMN expires_at BIGINT;
+  ALTER TABLE tokens ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE tokens ADD COLUMN project_id TEXT;
+  `,
+  `
+  CREATE TABLE audit_log (
+    seq {{SERIAL_PK}},
+    at BIGINT NOT NULL,
+    actor_id TEXT,
+    actor_email TEXT,
+    action TEXT NOT NULL,
+    project_id TEXT,
+    target TEXT,
+    detail TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_project ON audit_log(project_id, seq);
+  `,
 ];

@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { indexWords, toTsQuery, type Role } from '@concord/shared';
 import type {
-  InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SearchDocText, SearchTurnQuery, SearchTurnRow, SessionRecord, Storage, StoredDoc, TokenRecord,
-  TranscriptCounts, TranscriptRecord, UserRecord,
+  AuditEntry, InboxItem, MemberRecord, ProjectInvitationRecord, ProjectRecord, RoomAccessRecord, SearchDocText, SearchTurnQuery, SearchTurnRow, SessionRecord,
+  Storage, StoredDoc, TokenRecord, TranscriptCounts, TranscriptRecord, UserRecord,
 } from './types.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { POSTGRES_SEARCH_INDEX, SEARCH_ROW_COLUMNS } from './search-sql.ts';
 import {
-  CREDENTIAL_CHUNK, liveCredentialsSql, ROOM_ACCESS_SQL, toInbox, toMember, toRoomAccess, toSearchRow, toToken, toTranscript, toUser, transcriptPatch,
+  ALL_PROJECTS_SQL, CREDENTIAL_CHUNK, DELETE_USER_ROWS, liveCredentialsSql, projectPurgeSql, ROOM_ACCESS_SQL, toAudit, toInbox, toMember,
+  toProjectInvitation, toProjectWithMembers, toRoomAccess, toSearchRow, toToken, toTranscript, toUser, transcriptPatch,
 } from './sqlite.ts';
 
 type Row = Record<string, unknown>;
@@ -282,7 +283,8 @@ export class PostgresStorage implements Storage {
     await this.pool.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
   }
   async createToken(t: TokenRecord): Promise<void> {
-    await this.pool.query('INSERT INTO tokens (id, user_id, name, created_at) VALUES ($1, $2, $3, $4)', [t.id, t.userId, t.name, t.createdAt]);
+    await this.pool.query('INSERT INTO tokens (id, user_id, name, created_at, expires_at, read_only, project_id) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [t.id, t.userId, t.name, t.createdAt, t.expiresAt ?? null, t.readOnly ? 1 : 0, t.projectId ?? null]);
   }
   async getToken(id: string): Promise<TokenRecord | null> {
     const r = await this.one('SELECT * FROM tokens WHERE id = $1', [id]);
@@ -470,6 +472,80 @@ export class PostgresStorage implements Storage {
   }
   async countUnread(userId: string): Promise<number> {
     return Number((await this.one('SELECT COUNT(*) AS n FROM inbox WHERE user_id = $1 AND read_at IS NULL', [userId]))?.n ?? 0);
+  }
+
+  // ---- project invitations ------------------------------------------------------
+
+  async createProjectInvitation(i: ProjectInvitationRecord): Promise<void> {
+    await this.pool.query('INSERT INTO project_invitations (id, token_hash, project_id, email, role, invited_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+      [i.id, i.tokenHash, i.projectId, i.email, i.role, i.invitedBy, i.createdAt, i.expiresAt]);
+  }
+  async listProjectInvitations(projectId: string): Promise<ProjectInvitationRecord[]> {
+    return (await this.rows('SELECT * FROM project_invitations WHERE project_id = $1 ORDER BY created_at DESC, id', [projectId])).map(toProjectInvitation);
+  }
+  async getProjectInvitation(tokenHash: string): Promise<ProjectInvitationRecord | null> {
+    const r = await this.one('SELECT * FROM project_invitations WHERE token_hash = $1', [tokenHash]);
+    return r ? toProjectInvitation(r) : null;
+  }
+  async deleteProjectInvitation(projectId: string, id: string): Promise<boolean> {
+    return ((await this.pool.query('DELETE FROM project_invitations WHERE project_id = $1 AND id = $2', [projectId, id])).rowCount ?? 0) > 0;
+  }
+  async takeProjectInvitation(tokenHash: string): Promise<ProjectInvitationRecord | null> {
+    const r = await this.one('DELETE FROM project_invitations WHERE token_hash = $1 RETURNING *', [tokenHash]);
+    return r ? toProjectInvitation(r) : null;
+  }
+
+  // ---- audit log ----------------------------------------------------------------
+
+  async addAudit(e: AuditEntry): Promise<void> {
+    await this.pool.query('INSERT INTO audit_log (at, actor_id, actor_email, action, project_id, target, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [e.at, e.actorId, e.actorEmail, e.action, e.projectId, e.target, e.detail]);
+  }
+  async listAudit(opts: { projectId?: string; limit: number }): Promise<(AuditEntry & { seq: number })[]> {
+    const rows = opts.projectId === undefined
+      ? await this.rows('SELECT * FROM audit_log ORDER BY seq DESC LIMIT $1', [opts.limit])
+      : await this.rows('SELECT * FROM audit_log WHERE project_id = $1 ORDER BY seq DESC LIMIT $2', [opts.projectId, opts.limit]);
+    return rows.map(toAudit);
+  }
+
+  // ---- administration -----------------------------------------------------------
+
+  async listUsers(): Promise<UserRecord[]> {
+    return (await this.rows('SELECT * FROM users ORDER BY created_at, id')).map((r) => toUser(r)!);
+  }
+  async setUserAdmin(userId: string, admin: boolean): Promise<void> {
+    await this.pool.query('UPDATE users SET is_admin = $1 WHERE id = $2', [admin ? 1 : 0, userId]);
+  }
+  async hasAdmin(): Promise<boolean> {
+    return (await this.one('SELECT 1 AS x FROM users WHERE is_admin = 1 LIMIT 1')) !== undefined;
+  }
+  async deleteUser(userId: string): Promise<boolean> {
+    return this.tx(async (c) => {
+      for (const sql of DELETE_USER_ROWS) await c.query(sql, [userId]);
+      return ((await c.query('DELETE FROM users WHERE id = $1', [userId])).rowCount ?? 0) > 0;
+    });
+  }
+  async listAllProjects(): Promise<(ProjectRecord & { members: number })[]> {
+    return (await this.rows(ALL_PROJECTS_SQL)).map(toProjectWithMembers);
+  }
+  async deleteProject(projectId: string): Promise<boolean> {
+    return this.tx(async (c) => {
+      const found = ((await c.query('DELETE FROM projects WHERE id = $1', [projectId])).rowCount ?? 0) > 0;
+      for (const sql of projectPurgeSql(await this.projectColumns(c, ['project_id', 'room']), '$1')) await c.query(sql, [projectId]);
+      return found;
+    });
+  }
+  async deleteProjectRooms(projectId: string): Promise<void> {
+    await this.tx(async (c) => {
+      for (const sql of projectPurgeSql(await this.projectColumns(c, ['room']), '$1')) await c.query(sql, [projectId]);
+    });
+  }
+  /** The tables of this schema with these columns, as (table, column) pairs. */
+  private async projectColumns(c: Queryable, names: string[]): Promise<{ t: string; c: string }[]> {
+    const rows = await this.rows(`SELECT table_name AS t, column_name AS c FROM information_schema.columns
+      WHERE table_schema = current_schema() AND column_name = ANY($1::text[])
+        AND table_name IN (SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE')`, [names], c);
+    return rows.map((r) => ({ t: String(r.t), c: String(r.c) }));
   }
 }
 

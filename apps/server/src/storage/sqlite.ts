@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { indexWords, toFts5Query, type Role } from '@concord/shared';
 import type {
-  InboxItem, MemberRecord, ProjectRecord, RoomAccessRecord, SearchDocText, SearchTurnQuery, SearchTurnRow, SessionRecord, Storage, StoredDoc, TokenRecord,
-  TranscriptCounts, TranscriptRecord, UserRecord,
+  AuditEntry, InboxItem, MemberRecord, ProjectInvitationRecord, ProjectRecord, RoomAccessRecord, SearchDocText, SearchTurnQuery, SearchTurnRow, SessionRecord,
+  Storage, StoredDoc, TokenRecord, TranscriptCounts, TranscriptRecord, UserRecord,
 } from './types.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { SEARCH_ROW_COLUMNS, SQLITE_SEARCH_INDEX } from './search-sql.ts';
@@ -131,7 +131,8 @@ export class SqliteStorage implements Storage {
   async deleteSession(id: string): Promise<void> { this.stmt('DELETE FROM sessions WHERE id = ?').run(id); }
   async deleteUserSessions(userId: string): Promise<void> { this.stmt('DELETE FROM sessions WHERE user_id = ?').run(userId); }
   async createToken(t: TokenRecord): Promise<void> {
-    this.stmt('INSERT INTO tokens (id, user_id, name, created_at) VALUES (?, ?, ?, ?)').run(t.id, t.userId, t.name, t.createdAt);
+    this.stmt('INSERT INTO tokens (id, user_id, name, created_at, expires_at, read_only, project_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(t.id, t.userId, t.name, t.createdAt, t.expiresAt ?? null, t.readOnly ? 1 : 0, t.projectId ?? null);
   }
   async getToken(id: string): Promise<TokenRecord | null> {
     const r = this.stmt('SELECT * FROM tokens WHERE id = ?').get(id) as Row | undefined;
@@ -152,7 +153,7 @@ export class SqliteStorage implements Storage {
     for (let i = 0; i < ids.length; i += CREDENTIAL_CHUNK) {
       const chunk = ids.slice(i, i + CREDENTIAL_CHUNK);
       const marks = chunk.map(() => '?').join(',');
-      const rows = this.db.prepare(liveCredentialsSql(marks, '?', marks)).all(...chunk, now, ...chunk) as Row[];
+      const rows = this.db.prepare(liveCredentialsSql(marks, '?', marks)).all(...chunk, now, ...chunk, now) as Row[];
       for (const r of rows) live.add(String(r.id));
     }
     return live;
@@ -304,6 +305,70 @@ export class SqliteStorage implements Storage {
   async countUnread(userId: string): Promise<number> {
     return (this.stmt('SELECT COUNT(*) AS n FROM inbox WHERE user_id = ? AND read_at IS NULL').get(userId) as { n: number }).n;
   }
+
+  // Project invitations
+  async createProjectInvitation(i: ProjectInvitationRecord): Promise<void> {
+    this.stmt('INSERT INTO project_invitations (id, token_hash, project_id, email, role, invited_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(i.id, i.tokenHash, i.projectId, i.email, i.role, i.invitedBy, i.createdAt, i.expiresAt);
+  }
+  async listProjectInvitations(projectId: string): Promise<ProjectInvitationRecord[]> {
+    return (this.stmt('SELECT * FROM project_invitations WHERE project_id = ? ORDER BY created_at DESC, id').all(projectId) as Row[]).map(toProjectInvitation);
+  }
+  async getProjectInvitation(tokenHash: string): Promise<ProjectInvitationRecord | null> {
+    const r = this.stmt('SELECT * FROM project_invitations WHERE token_hash = ?').get(tokenHash) as Row | undefined;
+    return r ? toProjectInvitation(r) : null;
+  }
+  async deleteProjectInvitation(projectId: string, id: string): Promise<boolean> {
+    return this.stmt('DELETE FROM project_invitations WHERE project_id = ? AND id = ?').run(projectId, id).changes > 0;
+  }
+  async takeProjectInvitation(tokenHash: string): Promise<ProjectInvitationRecord | null> {
+    const r = this.stmt('DELETE FROM project_invitations WHERE token_hash = ? RETURNING *').get(tokenHash) as Row | undefined;
+    return r ? toProjectInvitation(r) : null;
+  }
+
+  // Audit log
+  async addAudit(e: AuditEntry): Promise<void> {
+    this.stmt('INSERT INTO audit_log (at, actor_id, actor_email, action, project_id, target, detail) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(e.at, e.actorId, e.actorEmail, e.action, e.projectId, e.target, e.detail);
+  }
+  async listAudit(opts: { projectId?: string; limit: number }): Promise<(AuditEntry & { seq: number })[]> {
+    const rows = opts.projectId === undefined
+      ? this.stmt('SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?').all(opts.limit)
+      : this.stmt('SELECT * FROM audit_log WHERE project_id = ? ORDER BY seq DESC LIMIT ?').all(opts.projectId, opts.limit);
+    return (rows as Row[]).map(toAudit);
+  }
+
+  // Administration
+  async listUsers(): Promise<UserRecord[]> {
+    return (this.stmt('SELECT * FROM users ORDER BY created_at, id').all() as Row[]).map((r) => toUser(r)!);
+  }
+  async setUserAdmin(userId: string, admin: boolean): Promise<void> {
+    this.stmt('UPDATE users SET is_admin = ? WHERE id = ?').run(admin ? 1 : 0, userId);
+  }
+  async hasAdmin(): Promise<boolean> {
+    return this.stmt('SELECT 1 FROM users WHERE is_admin = 1 LIMIT 1').get() !== undefined;
+  }
+  async deleteUser(userId: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      for (const sql of DELETE_USER_ROWS) this.stmt(sql.replace(/\$1/g, '?')).run(userId);
+      return this.stmt('DELETE FROM users WHERE id = ?').run(userId).changes > 0;
+    })();
+  }
+  async listAllProjects(): Promise<(ProjectRecord & { members: number })[]> {
+    return (this.stmt(ALL_PROJECTS_SQL).all() as Row[]).map(toProjectWithMembers);
+  }
+  async deleteProject(projectId: string): Promise<boolean> {
+    const tables = this.db.prepare("SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'").all() as { t: string; c: string }[];
+    return this.db.transaction(() => {
+      const found = this.stmt('DELETE FROM projects WHERE id = ?').run(projectId).changes > 0;
+      for (const sql of projectPurgeSql(tables, '@pid')) this.db.prepare(sql).run({ pid: projectId });
+      return found;
+    })();
+  }
+  async deleteProjectRooms(projectId: string): Promise<void> {
+    const tables = this.db.prepare("SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND p.name = 'room'").all() as { t: string; c: string }[];
+    this.db.transaction(() => { for (const sql of projectPurgeSql(tables, '@pid')) this.db.prepare(sql).run({ pid: projectId }); })();
+  }
 }
 
 export function toBytes(b: Buffer | Uint8Array): Uint8Array {
@@ -326,6 +391,7 @@ export function toUser(r: Row | undefined): UserRecord | null {
     id: String(r.id), email: String(r.email), name: String(r.name),
     passwordHash: (r.password_hash as string | null) ?? null, createdAt: Number(r.created_at),
     disabledAt: r.disabled_at === null || r.disabled_at === undefined ? null : Number(r.disabled_at),
+    admin: Number(r.is_admin) === 1 || r.is_admin === true,
   };
 }
 /** Ids per credential query (under both databases' parameter limits). */
@@ -334,11 +400,16 @@ export const CREDENTIAL_CHUNK = 500;
 /** Sessions unexpired and tokens, of accounts not disabled, among the ids given (placeholders for sessions, now, tokens). */
 export function liveCredentialsSql(sessionIds: string, now: string, tokenIds: string): string {
   return `SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id IN (${sessionIds}) AND s.expires_at > ${now} AND u.disabled_at IS NULL
-    UNION ALL SELECT t.id FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id IN (${tokenIds}) AND u.disabled_at IS NULL`;
+    UNION ALL SELECT t.id FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id IN (${tokenIds}) AND u.disabled_at IS NULL
+      AND (t.expires_at IS NULL OR t.expires_at > ${now})`;
 }
 
 export function toToken(r: Row): TokenRecord {
-  return { id: String(r.id), userId: String(r.user_id), name: String(r.name), createdAt: Number(r.created_at) };
+  return {
+    id: String(r.id), userId: String(r.user_id), name: String(r.name), createdAt: Number(r.created_at),
+    expiresAt: r.expires_at === null || r.expires_at === undefined ? null : Number(r.expires_at),
+    readOnly: Number(r.read_only) === 1, projectId: r.project_id === null || r.project_id === undefined ? null : String(r.project_id),
+  };
 }
 export function toMember(r: Row): MemberRecord {
   return { projectId: String(r.project_id), userId: String(r.user_id), role: r.role as Role, email: String(r.email), name: String(r.name) };
@@ -389,5 +460,48 @@ export function toInbox(r: Row): InboxItem {
     transcriptId: String(r.transcript_id), threadId: String(r.thread_id), commentId: String(r.comment_id),
     actorId: String(r.actor_id), excerpt: String(r.excerpt), createdAt: Number(r.created_at),
     readAt: r.read_at === null || r.read_at === undefined ? null : Number(r.read_at),
+  };
+}
+export function toProjectInvitation(r: Row): ProjectInvitationRecord {
+  return {
+    id: String(r.id), tokenHash: String(r.token_hash), projectId: String(r.project_id), email: String(r.email), role: r.role as Role,
+    invitedBy: String(r.invited_by), createdAt: Number(r.created_at), expiresAt: Number(r.expires_at),
+  };
+}
+
+/** What deleting an account removes besides its row (sessions, tokens and memberships go by foreign key). */
+export const DELETE_USER_ROWS = [
+  'DELETE FROM inbox WHERE user_id = $1',
+  'DELETE FROM project_invitations WHERE invited_by = $1',
+];
+
+export const ALL_PROJECTS_SQL = `SELECT p.id, p.name, p.created_at, (SELECT COUNT(*) FROM members m WHERE m.project_id = p.id) AS members
+  FROM projects p ORDER BY p.created_at, p.id`;
+
+export function toProjectWithMembers(r: Row): ProjectRecord & { members: number } {
+  return { id: String(r.id), name: String(r.name), createdAt: Number(r.created_at), members: Number(r.members) };
+}
+
+/**
+ * The deletes that remove a project's rows from every table given as (table,
+ * column) pairs: rows whose `project_id` is the project, and rows whose `room`
+ * names one of its rooms (`<projectId>/…`). Found from the schema at the time, so
+ * tables added later are covered. `param` is the one parameter (`@pid`, `$1`).
+ */
+export function projectPurgeSql(columns: { t: string; c: string }[], param: string): string[] {
+  const out: string[] = [];
+  for (const { t, c } of columns) {
+    const table = `"${t.replaceAll('"', '""')}"`;
+    if (c === 'project_id' && t !== 'projects') out.push(`DELETE FROM ${table} WHERE project_id = ${param}`);
+    if (c === 'room') out.push(`DELETE FROM ${table} WHERE substr(room, 1, length(${param}) + 1) = ${param} || '/'`);
+  }
+  return out;
+}
+
+export function toAudit(r: Row): AuditEntry & { seq: number } {
+  const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return {
+    seq: Number(r.seq), at: Number(r.at), actorId: str(r.actor_id), actorEmail: str(r.actor_email), action: String(r.action),
+    projectId: str(r.project_id), target: str(r.target), detail: String(r.detail),
   };
 }

@@ -8,6 +8,8 @@ export interface UserRecord {
   createdAt: number;
   /** When an administrator disabled the account (no sign-in, no sessions, no tokens); null or absent when active. */
   disabledAt?: number | null;
+  /** An instance administrator (`/api/admin`); absent means no. */
+  admin?: boolean;
 }
 
 export interface SessionRecord {
@@ -22,6 +24,12 @@ export interface TokenRecord {
   userId: string;
   name: string;
   createdAt: number;
+  /** When it stops working; null or absent: never. */
+  expiresAt?: number | null;
+  /** Reads only: no HTTP change, read-only sync. */
+  readOnly?: boolean;
+  /** The one project it reaches; null or absent: every project of its user. Deleted with the project. */
+  projectId?: string | null;
 }
 
 export interface ProjectRecord {
@@ -116,6 +124,34 @@ export interface SearchTurnRow extends SearchTurn {
   id: number;
   transcriptId: string;
   transcriptName: string;
+}
+
+/** An owner's invitation of an e-mail address into a project with a role; only the SHA-256 of its link's token is stored. */
+export interface ProjectInvitationRecord {
+  id: string;
+  tokenHash: string;
+  projectId: string;
+  email: string;
+  role: Role;
+  invitedBy: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** One entry of the audit log (see `audit/audit-rules.ts`). */
+export interface AuditEntry {
+  at: number;
+  /** Who did it; null when unknown (a failed sign-in names only the address tried, in `target`). */
+  actorId: string | null;
+  actorEmail: string | null;
+  /** e.g. `member.added`, `transcript.mode`, `project.exported`, `signin`. */
+  action: string;
+  /** The project it happened in; null for account events and project deletions (so an erased project leaves no id). */
+  projectId: string | null;
+  /** What it was done to: a user id or address, a transcript id, a project name. */
+  target: string | null;
+  /** JSON object with the particulars (role, mode, format…). */
+  detail: string;
 }
 
 export interface StoredDoc {
@@ -214,4 +250,38 @@ export interface Storage {
   listInbox(userId: string, limit: number): Promise<InboxItem[]>;
   markInboxRead(userId: string, ids: string[] | 'all', at: number): Promise<void>;
   countUnread(userId: string): Promise<number>;
+
+  // Project invitations (single-use links; see `invitations/invitation.service.ts`).
+  createProjectInvitation(inv: ProjectInvitationRecord): Promise<void>;
+  /** A project's pending invitations, newest first (expired ones included; callers show their state). */
+  listProjectInvitations(projectId: string): Promise<ProjectInvitationRecord[]>;
+  getProjectInvitation(tokenHash: string): Promise<ProjectInvitationRecord | null>;
+  /** Revokes one invitation of a project; false when there was none. */
+  deleteProjectInvitation(projectId: string, id: string): Promise<boolean>;
+  /** Removes and returns the invitation of this token in one step, so only one caller ever gets it. */
+  takeProjectInvitation(tokenHash: string): Promise<ProjectInvitationRecord | null>;
+
+  // Administration.
+  /** Every account, oldest first. */
+  listUsers(): Promise<UserRecord[]>;
+  setUserAdmin(userId: string, admin: boolean): Promise<void>;
+  hasAdmin(): Promise<boolean>;
+  /** Deletes an account with its sessions, tokens, memberships, inbox and the invitations it sent; false when there was none. */
+  deleteUser(userId: string): Promise<boolean>;
+  /** Every project with its number of members, oldest first. */
+  listAllProjects(): Promise<(ProjectRecord & { members: number })[]>;
+  /**
+   * Deletes a project and everything of it in one transaction: its row (members,
+   * transcripts and invitations go with it), the rows of every table with a
+   * `project_id` column, and every stored document (log and snapshot) of a room
+   * under `<projectId>/`. False when there was no such project.
+   */
+  deleteProject(projectId: string): Promise<boolean>;
+  /** Deletes the stored documents of every room under `<projectId>/` (rooms stored after `deleteProject`). */
+  deleteProjectRooms(projectId: string): Promise<void>;
+
+  // Audit log.
+  addAudit(entry: AuditEntry): Promise<void>;
+  /** Newest first; only one project's entries when `projectId` is given. */
+  listAudit(opts: { projectId?: string; limit: number }): Promise<(AuditEntry & { seq: number })[]>;
 }

@@ -16,11 +16,13 @@ export const Revocation = z.object({
   member: z.object({ projectId: z.string().min(1), userId: z.string().min(1) }).optional(),
   /** Every room of this transcript: `<pid>/transcripts/<tid>` and the rooms under it (transcript deleted). */
   transcript: z.object({ projectId: z.string().min(1), transcriptId: z.string().min(1) }).optional(),
+  /** Every room of this project, `<pid>/…` (project deleted). */
+  project: z.object({ projectId: z.string().min(1) }).optional(),
   /** Only the coders' layer rooms of the transcript (coding mode changed, revealed). */
   layersOnly: z.boolean().optional(),
   code: z.number().int().min(1000).max(4999),
   reason: z.string().max(120),
-}).refine((r) => !!(r.credentialId || r.userId || r.member || r.transcript), 'a revocation names a credential, a user, a member or a transcript');
+}).refine((r) => !!(r.credentialId || r.userId || r.member || r.transcript || r.project), 'a revocation names a credential, a user, a member, a transcript or a project');
 
 export type Revocation = z.infer<typeof Revocation>;
 
@@ -28,6 +30,7 @@ export function revocationMatcher(r: Revocation): (conn: Connection, room: Room)
   return (conn, room) => {
     if (r.credentialId !== undefined && conn.credentialId !== r.credentialId) return false;
     if (r.userId !== undefined && conn.userId !== r.userId) return false;
+    if (r.project && !room.name.startsWith(`${r.project.projectId}/`)) return false;
     if (r.member && (conn.projectId !== r.member.projectId || conn.userId !== r.member.userId)) return false;
     if (r.transcript) {
       const parsed = parseRoom(room.name);

@@ -296,10 +296,12 @@ export class SyncServer {
       const decision = await authorizeRoom(this.opts.storage, roomName, principal.user.id).catch(() => null);
       if (!decision) return ws.close(CloseCode.RoomFailed, 'server error');
       if (!decision.ok) return ws.close(decision.code, decision.reason);
+      // An access token for one project reaches no other (as a non-member: 4403).
+      if (principal.scope?.projectId && principal.scope.projectId !== decision.room.projectId) return ws.close(CloseCode.Forbidden, 'this access token is for another project');
       if (ws.readyState !== WebSocket.OPEN || !ws.slot) return;
       const s = this.strings;
       const conn = new Connection(
-        ws, s.get(principal.user.id), s.get(principal.user.name), decision.access === 'read', s.get(decision.room.projectId),
+        ws, s.get(principal.user.id), s.get(principal.user.name), decision.access === 'read' || principal.scope?.readOnly === true, s.get(decision.room.projectId),
         s.get(ip), s.get(principal.credentialId),
       );
       const room = await rooms.join(roomName, conn);

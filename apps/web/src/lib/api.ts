@@ -80,7 +80,7 @@ export async function request<T>(method: string, path: string, body?: unknown, o
 const enc = encodeURIComponent;
 
 export const api = {
-  me: () => request<{ user: User }>('GET', '/api/me', undefined, { quiet401: true }),
+  me: () => request<{ user: User; admin?: boolean }>('GET', '/api/me', undefined, { quiet401: true }),
   signup: (body: { email: string; password: string; name: string }) => request<{ user: User }>('POST', '/api/auth/signup', body, { quiet401: true }),
   login: (body: { email: string; password: string }) => request<{ user: User }>('POST', '/api/auth/login', body, { quiet401: true }),
   logout: () => request<void>('POST', '/api/auth/logout'),

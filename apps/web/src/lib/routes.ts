@@ -8,6 +8,8 @@
  *   /projects/:pid/analysis                  (quotes by code, matrices, charts)
  *   /projects/:pid/search                    (full-text search, code all hits)
  *   /projects/:pid/transcripts/:tid/reconcile?a=<uid>&b=<uid>  (live reconciliation session)
+ *   /admin                                   (instance administration: users, projects)
+ *   /invite/:token                           (accept an invitation into a project; no session needed)
  */
 export type Route =
   | { name: 'login'; next: string | null }
@@ -20,6 +22,8 @@ export type Route =
   | { name: 'analysis'; pid: string }
   | { name: 'search'; pid: string }
   | { name: 'reconcile'; pid: string; tid: string; a: string | null; b: string | null }
+  | { name: 'invite'; token: string }
+  | { name: 'admin' }
   | { name: 'not-found'; path: string };
 
 export function parsePath(pathname: string, search = ''): Route {
@@ -30,6 +34,8 @@ export function parsePath(pathname: string, search = ''): Route {
   if (parts.length === 1 && parts[0] === 'login') return { name: 'login', next };
   if (parts.length === 1 && parts[0] === 'signup') return { name: 'signup', next };
   if (parts.length === 1 && parts[0] === 'inbox') return { name: 'inbox' };
+  if (parts.length === 1 && parts[0] === 'admin') return { name: 'admin' };
+  if (parts.length === 2 && parts[0] === 'invite') return { name: 'invite', token: parts[1]! };
   if (parts[0] === 'projects' && parts.length === 2) return { name: 'project', pid: parts[1]! };
   if (parts[0] === 'projects' && parts.length === 3 && parts[2] === 'agreement') return { name: 'agreement', pid: parts[1]! };
   if (parts[0] === 'projects' && parts.length === 3 && parts[2] === 'analysis') return { name: 'analysis', pid: parts[1]! };
@@ -59,6 +65,8 @@ export function pathOf(route: Route): string {
       const q = route.a && route.b ? `?a=${e(route.a)}&b=${e(route.b)}` : '';
       return `/projects/${e(route.pid)}/transcripts/${e(route.tid)}/reconcile${q}`;
     }
+    case 'admin': return '/admin';
+    case 'invite': return `/invite/${e(route.token)}`;
     case 'not-found': return route.path;
   }
 }

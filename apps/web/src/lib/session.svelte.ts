@@ -5,6 +5,8 @@ import { forgetAll, isNetworkError, lastUser, rememberUser } from './last-known.
 /** The signed-in user, loaded from `GET /api/me` (401 when signed out). */
 class Session {
   user = $state<User | null>(null);
+  /** Whether the user is an instance administrator (the admin page). */
+  admin = $state(false);
   /** 'loading' until the first /api/me answered. */
   status = $state<'loading' | 'ready' | 'error'>('loading');
   error = $state<string | null>(null);
@@ -20,8 +22,9 @@ class Session {
 
   async load(): Promise<void> {
     try {
-      const { user } = await api.me();
+      const { user, admin } = await api.me();
       this.setUser(user);
+      this.admin = admin === true;
       this.offline = false;
       this.status = 'ready';
     } catch (e) {

@@ -9,6 +9,8 @@ describe('routes of the agreement, analysis and reconciliation views', () => {
       ['/projects/p1/search', '', { name: 'search', pid: 'p1' }],
       ['/projects/p1/transcripts/t1/reconcile', '?a=u1&b=u2', { name: 'reconcile', pid: 'p1', tid: 't1', a: 'u1', b: 'u2' }],
       ['/projects/p1/transcripts/t1/reconcile', '', { name: 'reconcile', pid: 'p1', tid: 't1', a: null, b: null }],
+      ['/invite/abc123', '', { name: 'invite', token: 'abc123' }],
+      ['/admin', '', { name: 'admin' }],
     ];
     for (const [path, search, route] of cases) {
       expect(parsePath(path, search)).toEqual(route);

@@ -1,0 +1,16 @@
+import { CloseCode } from '@concord/shared';
+import type { Storage } from '../storage/types.ts';
+import type { RoomManager } from '../sync/room-manager.ts';
+import { purgeProjectRooms } from '../sync/project-rooms.ts';
+
+/**
+ * Deletes a project with everything of it: first its rows (so no socket can join
+ * it again), then its sockets on every node are closed with 4404 and its rooms'
+ * stored documents removed once they are unloaded. False when there is no such project.
+ */
+export async function deleteProjectEverywhere(storage: Storage, rooms: RoomManager, projectId: string): Promise<boolean> {
+  if (!(await storage.deleteProject(projectId))) return false;
+  rooms.revoke({ project: { projectId }, code: CloseCode.UnknownRoom, reason: 'project deleted' });
+  await purgeProjectRooms(rooms, storage, projectId);
+  return true;
+}
