@@ -1,9 +1,11 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import * as Y from 'yjs';
 import { commentsRoom, layerRoom, transcriptRoom } from '@concord/shared';
+import { makeWav } from '../../../packages/shared/src/media/fixtures/wav.ts';
 import { connect, destroyProviders, makeCodes, makeProject, makeTranscript, makeUser, startTestServer, synced, waitFor } from './helpers.ts';
 import { createPgSchema, type PgSchema } from './cluster.ts';
 import type { ConcordServer } from '../src/server.ts';
@@ -76,6 +78,17 @@ describe.each(backends)('deleting a project on $name', ({ start }) => {
         // The project id in the text itself, so stored document bytes name it.
         const tid = await makeTranscript(owner, p, `Interviewer: Tell me about ${p}.\n\nP1: It was fine.\n`);
         await makeCodes(server, p, ['c1']);
+        // A recording (files under CONCORD_MEDIA_DIR) and the search index (its rows) belong to the project too.
+        const media = await fetch(`${server.url}/api/projects/${p}/transcripts/${tid}/media?name=interview.wav`, {
+          method: 'PUT', body: makeWav(1), headers: { authorization: `Bearer ${owner.token}` },
+        });
+        expect(media.status).toBe(201);
+        for (let tries = 0; ; tries++) {
+          const r = await owner.client.req('GET', `/api/projects/${p}/search?q=fine`);
+          if (r.status === 200 && !r.json.indexing && r.json.hits.length === 1) break;
+          if (tries > 30) throw new Error(`the project was not indexed for search: ${JSON.stringify(r.json)}`);
+          await new Promise((done) => setTimeout(done, 500));
+        }
         await server.deps.rooms.withDoc(commentsRoom(p, tid), (doc) => doc.getMap('threads').set('t1', new Y.Map([['note', `about ${p}`]])));
         await server.deps.rooms.withDoc(layerRoom(p, tid, coder.id), (doc) => doc.getMap('codings').set('k', `layer of ${p}`));
         await server.deps.storage.addInboxItems([{
@@ -94,6 +107,9 @@ describe.each(backends)('deleting a project on $name', ({ start }) => {
       const before = tablesMentioning(await cells(), pid);
       expect(before).toEqual(expect.arrayContaining(['inbox', 'members', 'project_invitations', 'projects', 'transcripts']));
       expect(before.some((t) => t === 'doc_updates' || t === 'doc_snapshots')).toBe(true);
+      expect(before).toEqual(expect.arrayContaining(['search_docs', 'search_turns']));
+      const mediaDir = (p: string) => path.join(server.deps.config.mediaDir, p);
+      expect(fs.readdirSync(mediaDir(pid)).length).toBeGreaterThan(0);
 
       // Only owners (and administrators) may delete; non-members learn nothing.
       expect((await coder.client.req('DELETE', `/api/projects/${pid}`)).status).toBe(403);
@@ -104,6 +120,8 @@ describe.each(backends)('deleting a project on $name', ({ start }) => {
       expect(closeCode).toBe(4404);
       expect([...server.deps.rooms.rooms.keys()].filter((r) => r.startsWith(`${pid}/`))).toEqual([]);
       expect(tablesMentioning(await cells(), pid)).toEqual([]);
+      expect(fs.existsSync(mediaDir(pid))).toBe(false);
+      expect(fs.readdirSync(mediaDir(keep)).length).toBeGreaterThan(0);
       // The other project is whole.
       const kept = tablesMentioning(await cells(), keep);
       expect(kept).toEqual(expect.arrayContaining(['inbox', 'members', 'project_invitations', 'projects', 'transcripts']));

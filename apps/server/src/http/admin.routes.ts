@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { CloseCode } from '@concord/shared';
 import { deleteProjectEverywhere } from '../admin/project-deletion.ts';
+import { mediaStore } from '../media/media-store.ts';
 import type { Principal } from '../auth/auth.service.ts';
 import { badRequest, forbidden, notFound } from '../errors.ts';
 import type { UserRecord } from '../storage/types.ts';
@@ -46,7 +47,7 @@ export function adminRoutes(deps: AppDeps): Hono<Env> {
       if (!role) throw notFound('This project');
       throw forbidden(`Deleting a project needs the owner role; you are a ${role}.`);
     }
-    if (!(await deleteProjectEverywhere(storage, rooms, pid))) throw notFound('This project');
+    if (!(await deleteProjectEverywhere(storage, rooms, mediaStore(deps.config), pid))) throw notFound('This project');
     deps.log('info', 'project deleted', { projectId: pid, by: p.user.id });
     return c.body(null, 204);
   });
@@ -100,7 +101,7 @@ export function adminRoutes(deps: AppDeps): Hono<Env> {
   app.delete('/admin/projects/:pid', async (c) => {
     const p = await requireAdmin(c);
     const pid = c.req.param('pid');
-    if (!(await deleteProjectEverywhere(storage, rooms, pid))) throw notFound('This project');
+    if (!(await deleteProjectEverywhere(storage, rooms, mediaStore(deps.config), pid))) throw notFound('This project');
     deps.log('info', 'project deleted', { projectId: pid, by: p.user.id });
     return c.body(null, 204);
   });

@@ -150,6 +150,15 @@ export class MediaStore {
     await fsp.rm(p.data, { force: true });
     return had;
   }
+
+  /** Removes every recording of a project (its folder); false when it had none. */
+  async removeProject(projectId: string): Promise<boolean> {
+    if (!ID_RE.test(projectId)) throw new Error('invalid id');
+    const folder = path.join(this.dir, projectId);
+    const had = fs.existsSync(folder);
+    await fsp.rm(folder, { recursive: true, force: true });
+    return had;
+  }
 }
 
 /** The recordings of a deployment, where its configuration says. */
