@@ -51,7 +51,7 @@ function roomOf(kind: string): string {
 }
 
 describe('room authorisation matrix', () => {
-  it('the shared table says what DESIGN.md says', () => {
+  it('the shared table says what docs/sync-protocol.md says', () => {
     for (const [kind, row] of Object.entries(EXPECTED)) {
       for (const [role, access] of Object.entries(row)) {
         const room = parseRoom(roomOf(kind))!;

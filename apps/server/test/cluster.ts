@@ -186,7 +186,7 @@ export function awarenessFrame(payload: Uint8Array): Uint8Array {
 export type RoomKind = 'codebook' | 'transcript' | 'comments' | 'layer';
 export type Access = 'write' | 'read' | 'none';
 
-/** DESIGN.md's table: what each role may do in each kind of room (the layer is the coder's own, before any reveal). */
+/** The table of docs/sync-protocol.md ("Who may read and write each room"): what each role may do in each kind of room (the layer is the coder's own, before any reveal). */
 export const EXPECTED_ACCESS: Record<RoomKind, Record<Role, Access>> = {
   codebook: { owner: 'write', coder: 'write', commenter: 'read', viewer: 'read' },
   transcript: { owner: 'write', coder: 'write', commenter: 'read', viewer: 'read' },
@@ -279,7 +279,7 @@ export async function checkAccess(f: MatrixFixture, kind: RoomKind, role: Role):
  */
 export function describeAuthorizationMatrix(label: string, fixture: () => MatrixFixture): void {
   describe(`room authorisation matrix (${label})`, () => {
-    it('the shared table agrees with DESIGN.md', () => {
+    it('the shared table agrees with docs/sync-protocol.md', () => {
       const f = fixture();
       for (const kind of Object.keys(EXPECTED_ACCESS) as RoomKind[]) {
         for (const role of ROLE_LIST) {

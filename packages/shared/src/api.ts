@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ROLES } from './rooms.ts';
 import { LIMITS, MAX_NAME_LENGTH } from './limits.ts';
 
-/** Payloads of the HTTP API (DESIGN.md), validated on the server and typed for clients. */
+/** Payloads of the HTTP API (docs/architecture.md, docs/api.md), validated on the server and typed for clients. */
 export const email = z.string().trim().toLowerCase().email('a valid email address is required').max(254);
 export const password = z.string().min(8, 'passwords need at least 8 characters').max(256);
 const name = z.string().trim().min(1, 'a name is required').max(MAX_NAME_LENGTH);

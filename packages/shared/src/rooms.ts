@@ -1,5 +1,5 @@
 /**
- * Room names: one Yjs document per permission boundary (see DESIGN.md).
+ * Room names: one Yjs document per permission boundary (see docs/architecture.md, "Documents").
  *
  *   <projectId>/codebook
  *   <projectId>/transcripts/<transcriptId>

@@ -10,7 +10,7 @@ export function generateSecret(): string {
 
 /**
  * What is stored for a secret: its SHA-256 (of the UTF-8 bytes) in lower-case hex,
- * with @oslojs as DESIGN.md's session contract names (a few µs per request or join).
+ * with @oslojs, as the session contract in docs/architecture.md names (a few µs per request or join).
  */
 export function hashSecret(secret: string): string {
   return encodeHexLowerCase(sha256(new TextEncoder().encode(secret)));

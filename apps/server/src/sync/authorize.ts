@@ -6,7 +6,7 @@ export type RoomDecision =
   | { ok: false; code: number; reason: string };
 
 /**
- * Decides what `userId` may do in the room called `name` (DESIGN.md's table, via
+ * Decides what `userId` may do in the room called `name` (the table in docs/sync-protocol.md, via
  * `roomAccess`). Runs on every socket join, so storage is read once.
  */
 export async function authorizeRoom(storage: Storage, name: string, userId: string): Promise<RoomDecision> {

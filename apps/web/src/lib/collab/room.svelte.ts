@@ -48,7 +48,7 @@ export class SyncedRoom {
   /** Local changes made while not synced with the server. */
   pending = $state(0);
   fatal = $state<FatalClose | null>(null);
-  /** Set when the server said our access changed (4409): the app should refetch the role. */
+  /** Set when the server said our access changed (4509): the app should refetch the role. */
   accessChanged = $state(0);
   /** Forced offline (user "work offline" or a test hook). */
   manualOffline = $state(false);
@@ -91,7 +91,7 @@ export class SyncedRoom {
     this.provider = new WebsocketProvider(syncUrl(), name, this.doc, {
       connect: opts.connect !== false,
       maxBackoffTime: 5000,
-      // Only the codes that reconnecting cannot fix stop us; 4409 (access changed)
+      // Only the codes that reconnecting cannot fix stop us; 4509 (access changed)
       // and rate limiting reconnect with backoff.
       shouldReconnect: (event) => !FATAL_CLOSE_CODES.has(event.code),
     });
