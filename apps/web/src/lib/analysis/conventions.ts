@@ -3,32 +3,23 @@
  * answers `GET /api/projects/:pid/agreement?convention=…` with `analysis`, a
  * `ConventionResult` from `@concord/shared` whose NaN values arrive as null.
  */
-import { COEFFICIENT_LABELS, CONVENTIONS, type Coefficient, type Convention } from '@concord/shared';
+import {
+  COEFFICIENT_LABELS, CONVENTIONS, type Coefficient, type Convention, type ConventionFigures, type ConventionResult, type Figure,
+} from '@concord/shared';
 
 export { COEFFICIENT_LABELS, CONVENTIONS, type Coefficient, type Convention };
 
-export interface WireFigure {
-  value: number | null;
-  lower: number | null;
-  upper: number | null;
-}
+/** A figure as JSON carries it: an undefined coefficient (NaN) arrives as null. */
+export type WireFigure = { [K in keyof Figure]: Figure[K] | null };
 
-export interface WireFigures {
-  n: number;
-  counts?: { both: number; onlyA: number; onlyB: number; neither: number };
-  figures: Partial<Record<Coefficient, WireFigure>>;
-}
+export type WireFigures = Omit<ConventionFigures, 'figures'> & { figures: Partial<Record<Coefficient, WireFigure>> };
 
-export interface WireAnalysis {
-  convention: Convention;
-  coders: string[];
-  overlap?: number;
-  codes: string[];
+/** `ConventionResult` as the API sends it (its figures as `WireFigures`). */
+export type WireAnalysis = Omit<ConventionResult, 'perCode' | 'overall' | 'perTranscript'> & {
   perCode: ({ codeId: string } & WireFigures)[];
   overall: WireFigures;
   perTranscript: { transcriptId: string; overall: WireFigures }[];
-  bootstrap: { samples: number; confidence: number; resampled: string };
-}
+};
 
 /** What the reader picks: convention, MAXQDA overlap threshold, coders compared ('a,b' or 'all'). */
 export interface MethodChoice {
